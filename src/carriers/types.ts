@@ -1,0 +1,93 @@
+/**
+ * The contract between the dispatch side and the carrier session pool.
+ *
+ * The pool is the only thing that talks SMPP to upstream SMSCs. It owns the
+ * binds (sockets, windows, keep-alive, reconnect); it makes no business
+ * decisions: routing, failover, billing and reconciliation live in pipeline/.
+ */
+
+/** What an operator configures for one upstream SMSC. */
+export interface CarrierConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly systemId: string;
+  readonly password: string;
+  readonly systemType: string;
+  /** Number of transceiver binds kept open (default 1). */
+  readonly binds: number;
+  /** Outstanding submit_sm per bind before a caller waits for a slot (default 10). */
+  readonly window: number;
+  /** Submits per second across all binds of this carrier; null = no cap. */
+  readonly maxTps: number | null;
+  readonly enabled: boolean;
+}
+
+/** One SMPP submit_sm towards a carrier: one part of a message. */
+export interface OutboundPart {
+  readonly sourceAddr: string;
+  readonly sourceAddrTon: number;
+  readonly sourceAddrNpi: number;
+  readonly destinationAddr: string;
+  /** 0 = GSM 03.38 unpacked septets, 8 = UCS-2 (UTF-16BE). */
+  readonly dataCoding: number;
+  /** 0x40 (UDHI) when shortMessage starts with a user data header. */
+  readonly esmClass: number;
+  /** Octets as sent on the wire, UDH included. */
+  readonly shortMessage: Buffer;
+  /** 1 = a receipt is wanted for this part. */
+  readonly registeredDelivery: number;
+  /** SAR TLVs when the carrier wants them instead of a UDH. */
+  readonly sar?: { readonly refNum: number; readonly totalSegments: number; readonly seqNum: number };
+}
+
+/**
+ * What became of one submit_sm. Classified by what the caller must do:
+ * - accepted: the carrier took it and gave its id;
+ * - rejected: the carrier answered with an error command_status (the caller
+ *   decides permanent vs transient from the status);
+ * - timeout: no submit_sm_resp within the response timeout: the outcome is
+ *   unknown, never resend blindly;
+ * - unavailable: no bound session could take it (nothing was sent).
+ */
+export type SubmitOutcome =
+  | { readonly kind: 'accepted'; readonly carrierMessageId: string }
+  | { readonly kind: 'rejected'; readonly commandStatus: number }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+/** A deliver_sm received from a carrier: a receipt (esm_class 0x04) or an MO message. */
+export interface InboundDeliver {
+  readonly carrierId: string;
+  readonly sourceAddr: string;
+  readonly destinationAddr: string;
+  readonly esmClass: number;
+  readonly dataCoding: number;
+  /** Raw short_message octets (or message_payload when short_message is empty). */
+  readonly shortMessage: Buffer;
+  readonly receiptedMessageId?: string;
+  readonly messageState?: number;
+  readonly networkErrorCode?: Buffer;
+}
+
+export type CarrierSessionState = 'connecting' | 'binding' | 'bound' | 'unbinding' | 'closed';
+
+export interface CarrierLiveState {
+  readonly carrierId: string;
+  readonly boundSessions: number;
+  readonly configuredBinds: number;
+  readonly inFlight: number;
+}
+
+/**
+ * Called for every deliver_sm. The deliver_sm_resp is sent only after the
+ * returned promise resolves (the receipt is durable); when it rejects the
+ * pool answers ESME_RX_T_APPN (0x64) so the carrier retries later.
+ */
+export type DeliverHandler = (deliver: InboundDeliver) => Promise<void>;
+
+export interface CarrierPort {
+  submit(carrierId: string, part: OutboundPart): Promise<SubmitOutcome>;
+  liveState(carrierId: string): CarrierLiveState | undefined;
+}
