@@ -1,0 +1,127 @@
+/** Applications: credentials (hashed), limits and URLs. */
+import { hashPassword, hashSecret, newAppSecret, newSmppPassword, newSmppSystemId } from '../core/credentials';
+import type { App } from '../pipeline/types';
+import type { Db } from './knex';
+import { exec, query } from './sql';
+import type { SecretBox } from './secret-box';
+
+export interface NewApp {
+  readonly accountId: string;
+  readonly name: string;
+  readonly throughputPerSecond?: number;
+  readonly callbackUrl?: string | null;
+  readonly moUrl?: string | null;
+  readonly senders?: readonly string[];
+}
+
+export interface CreatedApp {
+  readonly app: App;
+  /** Shown once, never stored in the clear. */
+  readonly secret: string;
+  readonly smppSystemId: string;
+  readonly smppPassword: string;
+}
+
+export interface AppCredentials {
+  readonly app: App;
+  readonly secretHash: Buffer;
+  readonly smppSystemId: string;
+  readonly smppPasswordHash: string;
+}
+
+interface AppRow {
+  id: string;
+  account_id: string;
+  name: string;
+  secret_hash: Buffer;
+  signing_secret: string;
+  smpp_system_id: string;
+  smpp_password_hash: string;
+  throughput_per_second: number;
+  callback_url: string | null;
+  mo_url: string | null;
+  senders: string[];
+}
+
+const toApp = (r: AppRow): App => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  throughputPerSecond: r.throughput_per_second,
+  callbackUrl: r.callback_url,
+  moUrl: r.mo_url,
+  senders: r.senders,
+});
+
+export class AppStore {
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(input: NewApp): Promise<CreatedApp> {
+    const secret = newAppSecret();
+    const smppPassword = newSmppPassword();
+    const passwordHash = await hashPassword(smppPassword);
+    for (let attempt = 0; ; attempt++) {
+      const smppSystemId = newSmppSystemId();
+      try {
+        const rows = await query<AppRow>(this.db, 
+          `INSERT INTO apps (account_id, name, secret_hash, signing_secret, smpp_system_id, smpp_password_hash,
+                             throughput_per_second, callback_url, mo_url, senders)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[]) RETURNING *`,
+          [
+            input.accountId,
+            input.name,
+            hashSecret(secret),
+            this.box.seal(secret),
+            smppSystemId,
+            passwordHash,
+            input.throughputPerSecond ?? 100,
+            input.callbackUrl ?? null,
+            input.moUrl ?? null,
+            [...(input.senders ?? [])],
+          ],
+        );
+        return { app: toApp(rows[0]!), secret, smppSystemId, smppPassword };
+      } catch (error) {
+        // A system_id collision (36^10 space) is retried; anything else is real.
+        if ((error as { constraint?: string }).constraint !== 'apps_smpp_system_id_key' || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  async credentials(appId: string): Promise<AppCredentials | undefined> {
+    const rows = await query<AppRow>(this.db, 'SELECT * FROM apps WHERE id = ?', [appId]);
+    const row = rows[0];
+    return row
+      ? { app: toApp(row), secretHash: row.secret_hash, smppSystemId: row.smpp_system_id, smppPasswordHash: row.smpp_password_hash }
+      : undefined;
+  }
+
+  async bySystemId(systemId: string): Promise<AppCredentials | undefined> {
+    const rows = await query<AppRow>(this.db, 'SELECT * FROM apps WHERE smpp_system_id = ?', [systemId]);
+    const row = rows[0];
+    return row
+      ? { app: toApp(row), secretHash: row.secret_hash, smppSystemId: row.smpp_system_id, smppPasswordHash: row.smpp_password_hash }
+      : undefined;
+  }
+
+  /** The secret that signs callbacks (decrypted); undefined when the app is gone. */
+  async signingSecret(appId: string): Promise<string | undefined> {
+    const rows = await query<{ signing_secret: string }>(this.db, 'SELECT signing_secret FROM apps WHERE id = ?', [appId]);
+    return rows[0] ? this.box.open(rows[0].signing_secret) : undefined;
+  }
+
+  /** Replaces an app's secret (e.g. the demo app at each `npm start`); returns the new one. */
+  async rotateSecret(appId: string): Promise<string> {
+    const secret = newAppSecret();
+    await exec(this.db, 'UPDATE apps SET secret_hash = ?, signing_secret = ? WHERE id = ?', [hashSecret(secret), this.box.seal(secret), appId]);
+    return secret;
+  }
+
+  async findByName(accountId: string, name: string): Promise<App | undefined> {
+    const rows = await query<AppRow>(this.db, 'SELECT * FROM apps WHERE account_id = ? AND name = ? LIMIT 1', [accountId, name]);
+    return rows[0] ? toApp(rows[0]) : undefined;
+  }
+}

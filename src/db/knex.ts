@@ -1,0 +1,61 @@
+/**
+ * The database handle. No code relies on session state (temporary tables,
+ * session variables), so PgBouncer in transaction mode works in front.
+ */
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import * as initial from './migrations/001-initial';
+
+// bigint (int8) columns are money and counts: parse to number. Values stay
+// far below 2^53 minor units; parseSafeInteger throws rather than round.
+pg.types.setTypeParser(20, (value: string) => parseSafeInteger(value));
+
+function parseSafeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds the safe integer range`);
+  return n;
+}
+
+export type Db = Knex;
+
+export function createDb(databaseUrl: string, poolMax = 10): Db {
+  return knexFactory({
+    client: 'pg',
+    connection: databaseUrl,
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 5_000,
+  });
+}
+
+const MIGRATIONS = [initial] as const;
+
+/** Migrations live in code (no directory scan), so they run the same under tsx and in a bundle. */
+const migrationSource: Knex.MigrationSource<(typeof MIGRATIONS)[number]> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => migration,
+};
+
+export async function migrate(db: Db): Promise<void> {
+  await db.migrate.latest({ migrationSource });
+}
+
+/** Creates the database named in the URL when it does not exist yet. */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) return;
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created concurrently by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * The composition root: config -> dependencies -> the roles in
+ * GATEWAY_ROLES. main.ts calls it for the process; integration tests call
+ * it to run a whole gateway in-process on ports 0 with their own database
+ * and queue prefix.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import type { Worker } from 'bullmq';
+import type { Config } from './config/env';
+import { CarrierPool } from './carriers/carrier-pool';
+import type { CarrierConfig } from './carriers/types';
+import { REFUNDED_STATUSES } from './core/lifecycle';
+import { AccountStore } from './db/account-store';
+import { AppStore } from './db/app-store';
+import { createDb, ensureDatabase, migrate, type Db } from './db/knex';
+import { MessageQueries } from './db/message-queries';
+import { MessageStore } from './db/message-store';
+import { MoStore } from './db/mo-store';
+import { RoutingStore } from './db/routing-store';
+import { SecretBox } from './db/secret-box';
+import { AppAuthenticator } from './http/auth';
+import { buildApp } from './http/build-app';
+import type { ApiDeps } from './http/deps';
+import type { Logger } from './log';
+import { createMetrics, type Metrics } from './metrics/registry';
+import { Acceptor } from './pipeline/accept';
+import { createDeliverHandler } from './pipeline/inbound';
+import { statusCallbacks } from './pipeline/notify';
+import { passEverything } from './pipeline/review-charge';
+import { AppThrottle } from './pipeline/throttle';
+import type { Finalized } from './pipeline/types';
+import { LiveRouting } from './routing/live-routing';
+import { SmscSimulator } from './simulator/smsc-simulator';
+import { CarrierStateBoard } from './workers/carrier-state';
+import { RedisCarrierIdMap } from './workers/carrier-id-map';
+import { startWorkers } from './workers/processors';
+import { BullStageQueues, queuePrefix } from './workers/stage-queues';
+
+export interface Gateway {
+  readonly config: Config;
+  readonly adminToken: string;
+  readonly httpPort: number;
+  readonly simulator: SmscSimulator | undefined;
+  readonly simulatorPort: number | undefined;
+  readonly db: Db;
+  readonly metrics: Metrics;
+  readonly demo: { appId: string; secret: string } | undefined;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Seeds a "demo" account and app (and rotates the app's secret) for the printed curl example. */
+  readonly seedDemo?: boolean;
+  /** Options for the in-process simulator (tests force outcomes). */
+  readonly simulatorOptions?: ConstructorParameters<typeof SmscSimulator>[0];
+  /** Faster retries for tests. */
+  readonly retryBaseDelayMs?: number;
+}
+
+const SIMULATOR_CARRIER = 'simulator';
+
+export async function startGateway(config: Config, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
+  const roles = new Set(config.roles);
+  const metrics = createMetrics();
+  const stops: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await Promise.resolve(fn()).catch((error: unknown) => log.warn({ err: error }, 'error while stopping'));
+  };
+
+  try {
+    await ensureDatabase(config.databaseUrl);
+    const db = createDb(config.databaseUrl, roles.has('workers') ? 20 : 10);
+    stops.push(() => db.destroy());
+    await migrate(db);
+
+    // Producer connection: fail fast while Redis is down, so ingress answers 503 instead of hanging.
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    redis.on('error', (error) => log.debug({ err: error }, 'redis connection error'));
+    await redis.connect();
+    stops.push(() => void redis.disconnect());
+
+    const box = await SecretBox.load(db);
+    const accounts = new AccountStore(db);
+    const apps = new AppStore(db, box);
+    const routingStore = new RoutingStore(db);
+    const messageStore = new MessageStore(db);
+    const queues = new BullStageQueues(redis, config.queuePrefix);
+    stops.push(() => queues.close());
+    const board = new CarrierStateBoard(redis, `${queuePrefix(config.queuePrefix)}:carrier-state`);
+
+    let simulator: SmscSimulator | undefined;
+    let simulatorPort: number | undefined;
+    if (config.simulator) {
+      simulator = new SmscSimulator({ port: config.simulatorPort, ...options.simulatorOptions });
+      simulatorPort = (await simulator.start()).port;
+      stops.push(() => simulator!.stop());
+      await seedSimulator(routingStore, simulatorPort, config.simulatorPrice);
+    }
+
+    let pool: CarrierPool | undefined;
+    const routing = new LiveRouting(
+      routingStore,
+      (carriers) => syncPool(pool, carriers),
+      (error) => log.warn({ err: error }, 'routing reload failed'),
+    );
+    await routing.start();
+    stops.push(() => routing.stop());
+
+    const onFinalized = async (finalized: readonly Finalized[]) => {
+      for (const f of finalized) {
+        metrics.messagesFinal.inc({ status: f.status });
+        if (f.refunded > 0) metrics.billingRefunded.inc(f.refunded);
+        if (f.status === 'delivered') metrics.deliveryLatency.observe((f.at.getTime() - f.message.createdAt.getTime()) / 1000);
+      }
+      const callbacks = statusCallbacks(finalized);
+      if (callbacks.length > 0) await queues.callbacks(`notify:${randomUUID()}`, callbacks);
+    };
+
+    let workers: Worker[] = [];
+    if (roles.has('workers')) {
+      const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      workerRedis.on('error', (error) => log.debug({ err: error }, 'redis worker connection error'));
+      const moStore = new MoStore(db);
+      const inbound = createDeliverHandler({
+        queues,
+        storeMo: (mo) => moStore.insert(mo),
+        now: () => new Date(),
+        onUnreadableReceipt: () => metrics.receiptsUnmatched.inc(),
+      });
+      pool = new CarrierPool({ onDeliver: inbound.handle, logger: log.child({ module: 'carriers' }) });
+      syncPool(pool, routing.carriers());
+      const idMap = new RedisCarrierIdMap(redis, `${queuePrefix(config.queuePrefix)}`);
+      const retryBaseDelayMs = options.retryBaseDelayMs;
+      workers = startWorkers({
+        connection: workerRedis,
+        prefix: config.queuePrefix,
+        concurrency: config.workerConcurrency,
+        log: log.child({ module: 'workers' }),
+        review: {
+          store: messageStore,
+          queues,
+          review: passEverything,
+          onFinalized: async (finalized) => {
+            await onFinalized(finalized);
+          },
+          onCharged: (amount) => metrics.billingCharged.inc(amount),
+        },
+        dispatch: {
+          store: messageStore,
+          queues,
+          carriers: pool,
+          routing,
+          idMap,
+          now: () => new Date(),
+          onFinalized,
+          onSubmitResult: (carrierId, result) =>
+            metrics.carrierSubmits.inc({ carrier: routing.carrier(carrierId)?.name ?? 'unknown', result }),
+          ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
+        },
+        reconcile: {
+          store: messageStore,
+          idMap,
+          queues,
+          onFinalized,
+          onUnmatched: (count) => metrics.receiptsUnmatched.inc(count),
+          ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
+        },
+        notify: {
+          queues,
+          secretOf: (appId) => apps.signingSecret(appId),
+          post: postJson,
+          onResult: (ok) => metrics.callbacks.inc({ result: ok ? 'ok' : 'error' }),
+          ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
+        },
+      });
+      stops.push(async () => {
+        await Promise.all(workers.map((w) => w.close()));
+        await pool?.close();
+        await inbound.drain();
+        workerRedis.disconnect();
+      });
+      const processId = randomUUID();
+      const publisher = setInterval(() => {
+        const states = routing.carriers().map((c) => ({ ...(pool!.liveState(c.id) ?? emptyState(c)), breaker: 'closed' }));
+        metrics.smppSessions.set({ side: 'carrier' }, states.reduce((n, s) => n + s.boundSessions, 0));
+        void board.publish(states, processId).catch(() => undefined);
+      }, 1000);
+      publisher.unref();
+      stops.push(() => clearInterval(publisher));
+    }
+
+    const acceptor = new Acceptor({
+      store: messageStore,
+      queues,
+      maxBatchItems: config.acceptBatchMax,
+      maxBatchWaitMs: config.acceptBatchWaitMs,
+    });
+    stops.push(() => acceptor.drain());
+
+    let demo: Gateway['demo'];
+    if (options.seedDemo) demo = await seedDemo(accounts, apps);
+
+    let api: ApiDeps | undefined;
+    if (roles.has('api')) {
+      api = {
+        accounts,
+        apps,
+        routingStore,
+        routing,
+        carrierStates: () => board.read(),
+        messages: new MessageQueries(db),
+        balances: messageStore,
+        acceptor,
+        throttle: new AppThrottle(),
+        authenticator: new AppAuthenticator(apps),
+        defaultValiditySeconds: config.defaultValiditySeconds,
+        now: () => new Date(),
+        metricsAccepted: (count, latency) => {
+          metrics.messagesAccepted.inc({ channel: 'http' }, count);
+          metrics.acceptLatency.observe({ channel: 'http' }, latency);
+        },
+      };
+    }
+    if (roles.has('smpp')) log.warn('the smpp role (customer SMPP binds) is not in this build yet; only HTTP ingress runs');
+
+    const app = buildApp({
+      log,
+      adminToken,
+      metrics,
+      api,
+      readiness: async () => {
+        await withTimeout(db.raw('SELECT 1'), 1000, 'postgresql');
+        await withTimeout(redis.ping(), 1000, 'redis');
+      },
+      collectMetrics: async () => {
+        for (const { queue, state, count } of await queues.counts()) metrics.queueJobs.set({ queue, state }, count);
+      },
+    });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.httpPort, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.requestTimeout = 30_000;
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const httpPort = (server.address() as AddressInfo).port;
+    log.info({ httpPort, roles: [...roles], simulatorPort }, 'smsgw started');
+    return { config, adminToken, httpPort, simulator, simulatorPort, db, metrics, demo, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function emptyState(c: CarrierConfig) {
+  return { carrierId: c.id, boundSessions: 0, configuredBinds: c.binds, inFlight: 0 };
+}
+
+function syncPool(pool: CarrierPool | undefined, carriers: readonly CarrierConfig[]): void {
+  if (!pool) return;
+  const wanted = new Set<string>();
+  for (const carrier of carriers) {
+    if (!carrier.enabled) continue;
+    wanted.add(carrier.id);
+    pool.upsert(carrier);
+  }
+  for (const id of pool.carrierIds()) if (!wanted.has(id)) pool.remove(id);
+}
+
+/** The simulator is the default carrier: upserted at its current port, with a catch-all route when there is no routing table yet. */
+async function seedSimulator(routingStore: RoutingStore, port: number, price: number): Promise<void> {
+  await routingStore.saveCarrier(
+    { name: SIMULATOR_CARRIER, host: '127.0.0.1', port, systemId: 'smsgw', password: 'smsgw', binds: 2, window: 100 },
+    true,
+  );
+  const routes = await routingStore.routes();
+  if (routes.length === 0) await routingStore.replaceRoutes([{ prefix: '', carriers: [SIMULATOR_CARRIER], price }]);
+}
+
+const DEMO_CREDIT = 100_000;
+
+async function seedDemo(accounts: AccountStore, apps: AppStore): Promise<{ appId: string; secret: string }> {
+  let account = await accounts.findByName('demo');
+  if (!account) {
+    account = await accounts.create('demo');
+    await accounts.credit(account.id, DEMO_CREDIT, 'demo credit');
+  }
+  const existing = await apps.findByName(account.id, 'demo');
+  if (existing) return { appId: existing.id, secret: await apps.rotateSecret(existing.id) };
+  const created = await apps.create({ accountId: account.id, name: 'demo' });
+  return { appId: created.app.id, secret: created.secret };
+}
+
+async function postJson(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  const response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(5_000), redirect: 'manual' });
+  await response.body?.cancel().catch(() => undefined);
+  return response.status;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,90 @@
+/**
+ * Authentication at the edge. Operators: Bearer ADMIN_TOKEN, compared in
+ * constant time. Applications: HTTP Basic appId:secret; the secret's
+ * SHA-256 is compared in constant time against the stored hash, and the
+ * app's record is cached (`cacheTtlMs`, default 30 s) so a request costs no
+ * database round trip.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { secretMatches } from '../core/credentials';
+import { GatewayError } from '../core/errors';
+import type { App } from '../pipeline/types';
+
+export interface AppCredentialSource {
+  credentials(appId: string): Promise<{ app: App; secretHash: Buffer } | undefined>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class AppAuthenticator {
+  private readonly cache = new Map<string, { value: { app: App; secretHash: Buffer }; expiresMs: number }>();
+
+  constructor(
+    private readonly source: AppCredentialSource,
+    private readonly cacheTtlMs = 30_000,
+  ) {}
+
+  async authenticate(header: string | undefined): Promise<App> {
+    if (!header?.startsWith('Basic ')) throw new GatewayError('UNAUTHENTICATED', 'HTTP Basic credentials (appId:secret) are required');
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const appId = colon > 0 ? decoded.slice(0, colon) : '';
+    const secret = colon > 0 ? decoded.slice(colon + 1) : '';
+    if (!UUID.test(appId) || !secret) throw new GatewayError('UNAUTHENTICATED', 'wrong app id or secret');
+    const found = await this.lookup(appId);
+    if (!found || !secretMatches(secret, found.secretHash)) throw new GatewayError('UNAUTHENTICATED', 'wrong app id or secret');
+    return found.app;
+  }
+
+  /** Forgets a cached app (after a change made in this process). */
+  invalidate(appId: string): void {
+    this.cache.delete(appId);
+  }
+
+  private async lookup(appId: string): Promise<{ app: App; secretHash: Buffer } | undefined> {
+    const now = Date.now();
+    const hit = this.cache.get(appId);
+    if (hit && hit.expiresMs > now) return hit.value;
+    const value = await this.source.credentials(appId);
+    if (value) this.cache.set(appId, { value, expiresMs: now + this.cacheTtlMs });
+    else this.cache.delete(appId);
+    return value;
+  }
+}
+
+export function operatorAuth(adminToken: string) {
+  const expected = createHash('sha256').update(adminToken).digest();
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const given = createHash('sha256').update(token).digest();
+    if (!token || !timingSafeEqual(given, expected)) {
+      next(new GatewayError('UNAUTHENTICATED', 'operator bearer token required'));
+      return;
+    }
+    next();
+  };
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    callerApp?: App;
+  }
+}
+
+export function appAuth(authenticator: AppAuthenticator) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    try {
+      req.callerApp = await authenticator.authenticate(req.headers.authorization);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+export function currentApp(req: Request): App {
+  if (!req.callerApp) throw new GatewayError('UNAUTHENTICATED');
+  return req.callerApp;
+}

@@ -1,0 +1,117 @@
+/**
+ * What the pipeline needs from the outside world. db/, workers/ and
+ * main.ts provide these; the pipeline never imports BullMQ, knex or SMPP.
+ */
+import type { FinalStatus } from '../core/lifecycle';
+import type { CarrierConfig, CarrierPort } from '../carriers/types';
+import type { RoutingTable } from '../routing/routing-table';
+import type {
+  CallbackRecord,
+  Finalization,
+  Finalized,
+  MessageRecord,
+  NewMessage,
+  Priority,
+  ReceiptRecord,
+} from './types';
+
+export interface StageQueues {
+  /** Idempotent per jobId: adding a job id twice enqueues it once. */
+  review(jobId: string, messageIds: readonly string[]): Promise<void>;
+  dispatch(
+    jobId: string,
+    messageIds: readonly string[],
+    priority: Priority,
+    options?: { readonly delayMs?: number; readonly attempt?: number },
+  ): Promise<void>;
+  receipts(jobId: string, receipts: readonly ReceiptRecord[], delayMs?: number): Promise<void>;
+  callbacks(
+    jobId: string,
+    callbacks: readonly CallbackRecord[],
+    options?: { readonly delayMs?: number; readonly attempt?: number },
+  ): Promise<void>;
+}
+
+export interface AcceptStore {
+  balances(accountIds: readonly string[]): Promise<Map<string, number>>;
+  /** One multi-row insert of the messages and their `accepted` events. */
+  insertAccepted(messages: readonly NewMessage[]): Promise<void>;
+  /** Marks accepted messages failed when they could not be enqueued (nothing was charged). */
+  abandonAccepted(ids: readonly string[], reason: string): Promise<void>;
+}
+
+export interface ChargeDecision {
+  readonly queue: readonly string[];
+  readonly reject: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
+}
+
+export interface ChargeStore {
+  /**
+   * In one transaction: loads the `accepted` messages among ids, locks their
+   * accounts, asks `decide`, writes charge ledger rows (at most one per
+   * message), balance updates, status changes and events. Returns every
+   * message of ids now `queued` (including ones queued by an earlier run),
+   * the ones this call rejected, and the minor units this call charged.
+   */
+  chargeAccepted(
+    ids: readonly string[],
+    decide: (messages: readonly MessageRecord[], balances: ReadonlyMap<string, number>) => ChargeDecision,
+  ): Promise<{ queued: MessageRecord[]; rejected: Finalized[]; charged: number }>;
+}
+
+export interface SubmittedPart {
+  readonly messageId: string;
+  readonly partIndex: number;
+  readonly carrierId: string;
+  readonly carrierMessageId: string;
+}
+
+export interface DispatchStore {
+  /** Claims `queued` messages for this job (a lease; the same job may re-claim after a crash). */
+  claim(ids: readonly string[], jobId: string, leaseMs: number): Promise<MessageRecord[]>;
+  /** Parts already handed to a carrier (a retry sends only the rest). */
+  submittedParts(ids: readonly string[]): Promise<SubmittedPart[]>;
+  /**
+   * In one transaction: stores the parts the carriers took, and moves the
+   * messages whose every part is now with a carrier from queued to submitted.
+   */
+  recordSubmission(
+    parts: readonly SubmittedPart[],
+    submitted: ReadonlyArray<{ readonly id: string; readonly carrierId: string; readonly carrierMessageId: string }>,
+  ): Promise<void>;
+  /** Releases the claim so another job may take the message (retry later). */
+  release(ids: readonly string[]): Promise<void>;
+}
+
+export interface FinalizeStore {
+  /** Guarded final transitions, events and at-most-once refunds in one transaction. */
+  finalize(items: readonly Finalization[], refundable: readonly FinalStatus[]): Promise<Finalized[]>;
+}
+
+export interface PartReceipt {
+  readonly messageId: string;
+  readonly partIndex: number;
+  readonly status: FinalStatus;
+  readonly errorCode: string | null;
+}
+
+export interface ReceiptStore {
+  /** Looks up carrier ids in PostgreSQL (the fallback behind CarrierIdMap). */
+  findParts(carrierId: string, carrierMessageIds: readonly string[]): Promise<Array<SubmittedPart>>;
+  /** Records part outcomes; returns, per touched message, every part's status once all are final. */
+  applyPartReceipts(receipts: readonly PartReceipt[]): Promise<Map<string, Array<{ status: string; errorCode: string | null }>>>;
+  storeUnmatched(receipts: readonly ReceiptRecord[]): Promise<void>;
+}
+
+/** The hot carrier-id -> part map (Redis). Losing an entry is harmless: PostgreSQL backs it. */
+export interface CarrierIdMap {
+  put(parts: readonly SubmittedPart[], ttlSeconds: number): Promise<void>;
+  get(carrierId: string, carrierMessageIds: readonly string[]): Promise<Map<string, { messageId: string; partIndex: number }>>;
+}
+
+export interface RoutingView {
+  table(): RoutingTable;
+  carrier(id: string): CarrierConfig | undefined;
+}
+
+export type { CarrierPort };

@@ -1,0 +1,100 @@
+/**
+ * The dlr stage: receipts from carriers are matched to message parts (hot
+ * Redis map first, PostgreSQL behind it), part outcomes recorded, and a
+ * message whose every part is final gets one final status:
+ *   delivered only when every part is delivered; otherwise the outcome of the
+ *   first part that is not (undelivered, expired or rejected), refunded in full.
+ * A receipt may beat its submit_sm_resp into our store, so an unmatched one is
+ * retried a few times with backoff before it is stored as unmatched.
+ */
+import { REFUNDED_STATUSES, type FinalStatus } from '../core/lifecycle';
+import type { CarrierIdMap, FinalizeStore, PartReceipt, ReceiptStore, StageQueues } from './ports';
+import type { Finalization, Finalized, ReceiptRecord } from './types';
+
+/** Receipt stat words -> part status; intermediate words (ENROUTE, ACCEPTD) map to null. */
+const STAT_TO_STATUS: Readonly<Record<string, FinalStatus | null>> = {
+  DELIVRD: 'delivered',
+  UNDELIV: 'undelivered',
+  EXPIRED: 'expired',
+  REJECTD: 'rejected',
+  DELETED: 'undelivered',
+  UNKNOWN: 'undelivered',
+  ENROUTE: null,
+  ACCEPTD: null,
+};
+
+export function statusOfStat(stat: string): FinalStatus | null {
+  const key = stat.trim().toUpperCase();
+  return key in STAT_TO_STATUS ? STAT_TO_STATUS[key]! : 'undelivered';
+}
+
+/** The one rule for a multipart message's outcome (see the module comment). */
+export function messageOutcome(parts: ReadonlyArray<{ status: string; errorCode: string | null }>): {
+  status: FinalStatus;
+  errorCode: string | null;
+} {
+  const failed = parts.find((p) => p.status !== 'delivered');
+  if (!failed) return { status: 'delivered', errorCode: null };
+  return { status: failed.status as FinalStatus, errorCode: failed.errorCode };
+}
+
+export const MAX_MATCH_ATTEMPTS = 5;
+
+export interface ReconcileDeps {
+  readonly store: ReceiptStore & FinalizeStore;
+  readonly idMap: CarrierIdMap;
+  readonly queues: StageQueues;
+  readonly onFinalized: (finalized: readonly Finalized[]) => Promise<void>;
+  readonly onUnmatched?: (count: number) => void;
+  readonly retryBaseDelayMs?: number;
+}
+
+export async function reconcileReceipts(jobId: string, receipts: readonly ReceiptRecord[], deps: ReconcileDeps): Promise<void> {
+  const partReceipts: PartReceipt[] = [];
+  const unmatched: ReceiptRecord[] = [];
+
+  const byCarrier = new Map<string, ReceiptRecord[]>();
+  for (const r of receipts) byCarrier.set(r.carrierId, [...(byCarrier.get(r.carrierId) ?? []), r]);
+  for (const [carrierId, list] of byCarrier) {
+    const ids = list.map((r) => r.carrierMessageId);
+    const hot = await deps.idMap.get(carrierId, ids).catch(() => new Map<string, { messageId: string; partIndex: number }>());
+    const missing = ids.filter((id) => !hot.has(id));
+    if (missing.length > 0) {
+      for (const part of await deps.store.findParts(carrierId, missing)) {
+        hot.set(part.carrierMessageId, { messageId: part.messageId, partIndex: part.partIndex });
+      }
+    }
+    for (const receipt of list) {
+      const status = statusOfStat(receipt.stat);
+      if (status === null) continue; // intermediate receipt: nothing final to record
+      const part = hot.get(receipt.carrierMessageId);
+      if (!part) unmatched.push(receipt);
+      else partReceipts.push({ ...part, status, errorCode: receipt.err && receipt.err !== '000' ? receipt.err : null });
+    }
+  }
+
+  if (partReceipts.length > 0) {
+    const complete = await deps.store.applyPartReceipts(partReceipts);
+    const finals: Finalization[] = [...complete].map(([id, parts]) => {
+      const outcome = messageOutcome(parts);
+      return { id, status: outcome.status, errorCode: outcome.errorCode, detail: { source: 'receipt', parts: parts.length } };
+    });
+    if (finals.length > 0) {
+      const finalized = await deps.store.finalize(finals, REFUNDED_STATUSES);
+      await deps.onFinalized(finalized);
+    }
+  }
+
+  if (unmatched.length > 0) {
+    const retry = unmatched.filter((r) => r.attempts + 1 < MAX_MATCH_ATTEMPTS).map((r) => ({ ...r, attempts: r.attempts + 1 }));
+    const giveUp = unmatched.filter((r) => r.attempts + 1 >= MAX_MATCH_ATTEMPTS);
+    if (retry.length > 0) {
+      const attempt = retry[0]!.attempts;
+      await deps.queues.receipts(`${jobId}:unmatched${attempt}`, retry, (deps.retryBaseDelayMs ?? 500) * 2 ** (attempt - 1));
+    }
+    if (giveUp.length > 0) {
+      await deps.store.storeUnmatched(giveUp);
+      deps.onUnmatched?.(giveUp.length);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/** Plain domain records the pipeline stages pass around (camelCase, no I/O). */
+import type { FinalStatus, MessageStatus } from '../core/lifecycle';
+
+export type Channel = 'http' | 'smpp';
+export type Priority = 'normal' | 'express';
+export type TextEncoding = 'gsm7' | 'ucs2';
+
+export interface App {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly throughputPerSecond: number;
+  readonly callbackUrl: string | null;
+  readonly moUrl: string | null;
+  /** Allowed sender ids; empty = any. */
+  readonly senders: readonly string[];
+}
+
+/** A message as accepted, before it is stored. */
+export interface NewMessage {
+  readonly id: string;
+  readonly accountId: string;
+  readonly appId: string;
+  readonly channel: Channel;
+  readonly to: string;
+  readonly from: string | null;
+  readonly text: string;
+  readonly encoding: TextEncoding;
+  readonly parts: number;
+  /** Total for all parts, minor units. */
+  readonly price: number;
+  readonly priority: Priority;
+  readonly reference: string | null;
+  readonly callbackUrl: string | null;
+  readonly registeredDelivery: boolean;
+  readonly validUntil: Date;
+}
+
+export interface MessageRecord extends NewMessage {
+  readonly status: MessageStatus;
+  readonly carrierId: string | null;
+  readonly carrierMessageId: string | null;
+  readonly errorCode: string | null;
+  readonly createdAt: Date;
+}
+
+/** A move to a final status, with what the event row records. */
+export interface Finalization {
+  readonly id: string;
+  readonly status: FinalStatus;
+  readonly errorCode: string | null;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** What a finalization changed, for callbacks and metrics. */
+export interface Finalized {
+  readonly message: MessageRecord;
+  readonly status: FinalStatus;
+  readonly errorCode: string | null;
+  /** Minor units refunded by this finalization (0 when none). */
+  readonly refunded: number;
+  readonly at: Date;
+}
+
+/** A delivery receipt as the carrier side hands it to the dlr stage. */
+export interface ReceiptRecord {
+  readonly carrierId: string;
+  /** The carrier's id for the part, as found in the TLV or the text. */
+  readonly carrierMessageId: string;
+  /** Receipt stat word (DELIVRD, UNDELIV, ...), upper case. */
+  readonly stat: string;
+  readonly err: string | null;
+  readonly receivedAt: string;
+  /** How many times matching was tried already (receipts may beat their submit_sm_resp). */
+  readonly attempts: number;
+}
+
+export interface CallbackRecord {
+  readonly appId: string;
+  readonly url: string;
+  /** The exact JSON body; signed as sent. */
+  readonly body: string;
+}

@@ -1,0 +1,73 @@
+/**
+ * Thin BullMQ processors: parse the job, call one pipeline function. A
+ * processor that throws (PostgreSQL or Redis unreachable) is retried by
+ * BullMQ with backoff; every stage is idempotent, so a re-run is harmless.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Logger } from '../log';
+import { dispatchBatch, type DispatchDeps } from '../pipeline/dispatch';
+import { deliverCallbacks, type NotifyDeps } from '../pipeline/notify';
+import { reconcileReceipts, type ReconcileDeps } from '../pipeline/reconcile';
+import { reviewAndCharge, type ReviewChargeDeps } from '../pipeline/review-charge';
+import { queuePrefix, type QueueName } from './stage-queues';
+
+const ids = z.array(z.string().uuid()).max(10_000);
+const reviewJob = z.object({ ids });
+const dispatchJob = z.object({ ids, attempt: z.number().int().min(0) });
+const dlrJob = z.object({
+  receipts: z.array(
+    z.object({
+      carrierId: z.string(),
+      carrierMessageId: z.string(),
+      stat: z.string(),
+      err: z.string().nullable(),
+      receivedAt: z.string(),
+      attempts: z.number().int().min(0),
+    }),
+  ),
+});
+const notifyJob = z.object({
+  callbacks: z.array(z.object({ appId: z.string(), url: z.string(), body: z.string() })),
+  attempt: z.number().int().min(0),
+});
+
+export interface WorkerDeps {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly concurrency: number;
+  readonly log: Logger;
+  readonly review: ReviewChargeDeps;
+  readonly dispatch: DispatchDeps;
+  readonly reconcile: ReconcileDeps;
+  readonly notify: NotifyDeps;
+}
+
+export function startWorkers(deps: WorkerDeps): Worker[] {
+  const make = (name: QueueName, process: (job: Job) => Promise<void>, concurrency = deps.concurrency) => {
+    const worker = new Worker(name, process, {
+      connection: deps.connection,
+      prefix: queuePrefix(deps.prefix),
+      concurrency,
+      // A job whose worker died is picked up again within ~30 s.
+      stalledInterval: 30_000,
+      maxStalledCount: 3,
+    });
+    worker.on('failed', (job, error) => deps.log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed'));
+    worker.on('error', (error) => deps.log.error({ queue: name, err: error }, 'worker error'));
+    return worker;
+  };
+  return [
+    make('review', (job) => reviewAndCharge(String(job.id), reviewJob.parse(job.data).ids, deps.review)),
+    make('dispatch', (job) => {
+      const data = dispatchJob.parse(job.data);
+      return dispatchBatch({ jobId: String(job.id), ids: data.ids, attempt: data.attempt }, deps.dispatch);
+    }),
+    make('dlr', (job) => reconcileReceipts(String(job.id), dlrJob.parse(job.data).receipts, deps.reconcile)),
+    make('notify', (job) => {
+      const data = notifyJob.parse(job.data);
+      return deliverCallbacks(String(job.id), data.callbacks, data.attempt, deps.notify);
+    }),
+  ];
+}

@@ -1,0 +1,95 @@
+/**
+ * The BullMQ side of the pipeline: queue names, job options and the
+ * StageQueues port. The prefix is hash-tagged ({smsgw}) so every key of a
+ * queue lands in one Redis Cluster slot, as BullMQ requires.
+ */
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { StageQueues } from '../pipeline/ports';
+import type { CallbackRecord, Priority, ReceiptRecord } from '../pipeline/types';
+
+export const QUEUE_NAMES = ['review', 'dispatch', 'dlr', 'notify'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export const queuePrefix = (prefix: string): string => `{${prefix}}`;
+
+/** BullMQ priority: lower runs first. */
+const PRIORITY: Readonly<Record<Priority, number>> = { express: 1, normal: 10 };
+
+/**
+ * A job that throws (PostgreSQL or Redis down) is retried with backoff for
+ * about 17 minutes before it fails; done jobs are kept briefly so that a
+ * re-added job id within that time is recognised as a duplicate.
+ */
+const BASE_OPTIONS: JobsOptions = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 86400 },
+};
+
+export interface ReviewJob {
+  ids: string[];
+}
+export interface DispatchJobData {
+  ids: string[];
+  attempt: number;
+}
+export interface DlrJob {
+  receipts: ReceiptRecord[];
+}
+export interface NotifyJob {
+  callbacks: CallbackRecord[];
+  attempt: number;
+}
+
+export class BullStageQueues implements StageQueues {
+  readonly queues: Readonly<Record<QueueName, Queue>>;
+
+  constructor(connection: Redis, prefix: string) {
+    const make = (name: QueueName) => new Queue(name, { connection, prefix: queuePrefix(prefix), defaultJobOptions: BASE_OPTIONS });
+    this.queues = { review: make('review'), dispatch: make('dispatch'), dlr: make('dlr'), notify: make('notify') };
+  }
+
+  async review(jobId: string, messageIds: readonly string[]): Promise<void> {
+    await this.queues.review.add('review', { ids: [...messageIds] } satisfies ReviewJob, { jobId });
+  }
+
+  async dispatch(
+    jobId: string,
+    messageIds: readonly string[],
+    priority: Priority,
+    options: { delayMs?: number; attempt?: number } = {},
+  ): Promise<void> {
+    await this.queues.dispatch.add('dispatch', { ids: [...messageIds], attempt: options.attempt ?? 0 } satisfies DispatchJobData, {
+      jobId,
+      priority: PRIORITY[priority],
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
+    });
+  }
+
+  async receipts(jobId: string, receipts: readonly ReceiptRecord[], delayMs?: number): Promise<void> {
+    await this.queues.dlr.add('dlr', { receipts: [...receipts] } satisfies DlrJob, { jobId, ...(delayMs ? { delay: delayMs } : {}) });
+  }
+
+  async callbacks(jobId: string, callbacks: readonly CallbackRecord[], options: { delayMs?: number; attempt?: number } = {}): Promise<void> {
+    await this.queues.notify.add('notify', { callbacks: [...callbacks], attempt: options.attempt ?? 0 } satisfies NotifyJob, {
+      jobId,
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
+    });
+  }
+
+  /** Job counts per queue and state, for the smsgw_queue_jobs gauge (read at scrape). */
+  async counts(): Promise<Array<{ queue: QueueName; state: string; count: number }>> {
+    const out: Array<{ queue: QueueName; state: string; count: number }> = [];
+    for (const name of QUEUE_NAMES) {
+      const counts = await this.queues[name].getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      for (const [state, count] of Object.entries(counts)) out.push({ queue: name, state, count });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+  }
+}
