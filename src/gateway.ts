@@ -102,7 +102,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     }
 
     let pool: CarrierPool | undefined;
-    const routing = new LiveRouting(
+    const routing = new LiveRouting<CarrierConfig>(
       routingStore,
       (carriers) => syncPool(pool, carriers),
       (error) => log.warn({ err: error }, 'routing reload failed'),

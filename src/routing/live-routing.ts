@@ -4,25 +4,29 @@
  * `pollIntervalMs`, default 500 ms, so a PUT /routes reaches every process
  * within a second). Loading is injected: this module does no I/O itself.
  */
-import type { CarrierConfig } from '../carriers/types';
 import { RoutingTable, type Route } from './routing-table';
 
-export interface RoutingSource {
-  version(): Promise<number>;
-  routes(): Promise<Route[]>;
-  carriers(): Promise<CarrierConfig[]>;
+/** What routing needs of a carrier; the carrier layer's config type satisfies it. */
+export interface CarrierRef {
+  readonly id: string;
 }
 
-export class LiveRouting {
+export interface RoutingSource<C extends CarrierRef> {
+  version(): Promise<number>;
+  routes(): Promise<Route[]>;
+  carriers(): Promise<C[]>;
+}
+
+export class LiveRouting<C extends CarrierRef> {
   private current = new RoutingTable([]);
-  private carriersById = new Map<string, CarrierConfig>();
+  private carriersById = new Map<string, C>();
   private loadedVersion = -1;
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> | undefined;
 
   constructor(
     private readonly source: RoutingSource,
-    private readonly onCarriers: (carriers: readonly CarrierConfig[]) => void = () => undefined,
+    private readonly onCarriers: (carriers: readonly C[]) => void = () => undefined,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
@@ -30,11 +34,11 @@ export class LiveRouting {
     return this.current;
   }
 
-  carrier(id: string): CarrierConfig | undefined {
+  carrier(id: string): C | undefined {
     return this.carriersById.get(id);
   }
 
-  carriers(): CarrierConfig[] {
+  carriers(): C[] {
     return [...this.carriersById.values()];
   }
 

@@ -62,11 +62,17 @@ export function basic(creds: { appId: string; secret: string }): string {
   return `Basic ${Buffer.from(`${creds.appId}:${creds.secret}`).toString('base64')}`;
 }
 
-export async function startTestGateway(
-  options: GatewayOptions & { env?: Record<string, string> } = {},
-): Promise<TestGateway> {
-  const database = await createTestDatabase();
-  const prefix = `t${randomBytes(5).toString('hex')}`;
+export interface TestGatewayOptions extends GatewayOptions {
+  readonly env?: Record<string, string>;
+  /** Join another test gateway's database and queues (a second process of the same deployment). */
+  readonly joinOf?: TestGateway;
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const database = options.joinOf
+    ? { url: options.joinOf.gw.config.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
+  const prefix = options.joinOf?.prefix ?? `t${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
     DATABASE_URL: database.url,
     QUEUE_PREFIX: prefix,
@@ -102,6 +108,7 @@ export async function startTestGateway(
     },
     async stop() {
       await gw.stop();
+      if (options.joinOf) return; // the first gateway owns the database and the keys
       await deleteKeys(config.redisUrl, `{${prefix}}*`);
       await database.drop();
     },

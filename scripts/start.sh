@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# What `npm start` runs: the gateway as the environment configures it.
+#
+# 1. .env at the repo root, if present, fills in variables that are not set
+#    (KEY=value lines only; nothing in it is executed). See config/.env.example.
+# 2. scripts/services.sh: node_modules installed, Redis and PostgreSQL answer
+#    (private instances under .data/ only when the configured ones do not).
+# 3. npm run migrate: creates the database if missing and migrates it.
+# 4. exec the gateway, so it receives signals directly.
+#
+# Defaults here: SIMULATOR=1, so a bare `npm start` shows a message delivered.
+# Variables set explicitly always win; an empty value counts as unset, as in
+# the gateway's config. With every variable set this is the production entry.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+load_env_file() {
+  local file=$1 line key value n=0
+  while IFS= read -r line || [[ -n $line ]]; do
+    n=$((n + 1))
+    line=${line%$'\r'}
+    [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+    line=${line#export }
+    if ! [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]]; then
+      echo "error: $file line $n is not KEY=value" >&2
+      exit 1
+    fi
+    key=${BASH_REMATCH[1]}
+    value=${BASH_REMATCH[2]}
+    if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then
+      value=${BASH_REMATCH[1]}
+    else
+      value=${value%%[[:space:]]#*}
+      value=${value%"${value##*[![:space:]]}"}
+    fi
+    [[ -n ${!key:-} ]] || export "$key=$value"
+  done <"$file"
+}
+
+if [[ -f .env ]]; then
+  load_env_file .env
+  echo "start: read .env (variables already set were kept)"
+fi
+
+export SIMULATOR="${SIMULATOR:-1}"
+
+bash scripts/services.sh
+
+echo "start: running migrations (npm run migrate)"
+npm run --silent migrate || {
+  echo "error: migrations failed (see above); the gateway was not started" >&2
+  exit 1
+}
+
+echo "start: starting the gateway (roles ${GATEWAY_ROLES:-api,smpp,workers}, simulator ${SIMULATOR})"
+exec node --import tsx src/main.ts
