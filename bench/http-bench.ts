@@ -20,11 +20,11 @@ const concurrency = Number(values.concurrency);
 const gw = await startGatewayProcess({});
 try {
   const admin = { authorization: `Bearer ${gw.adminToken}`, 'content-type': 'application/json' };
-  const account: { id: string } = await (await fetch(`${gw.base}/api/v1/accounts`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench' }) })).json();
+  const account = (await (await fetch(`${gw.base}/api/v1/accounts`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench' }) })).json()) as { id: string };
   await fetch(`${gw.base}/api/v1/accounts/${account.id}/credit`, { method: 'POST', headers: admin, body: JSON.stringify({ amount: total * 100 }) });
-  const app: { appId: string; secret: string } = await (
+  const app = (await (
     await fetch(`${gw.base}/api/v1/accounts/${account.id}/apps`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', throughputPerSecond: 100_000 }) })
-  ).json();
+  ).json()) as { appId: string; secret: string };
   const auth = `Basic ${Buffer.from(`${app.appId}:${app.secret}`).toString('base64')}`;
 
   const db = new pg.Client({ connectionString: gw.databaseUrl });

@@ -2,7 +2,7 @@
 import type { MessageStatus } from '../core/lifecycle';
 import type { MessageRecord } from '../pipeline/types';
 import type { Db } from './knex';
-import { exec, query } from './sql';
+import { query } from './sql';
 import { toMessageRecord, type MessageRow } from './message-rows';
 
 export interface MessageEvent {

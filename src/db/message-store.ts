@@ -252,16 +252,32 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
     return rows.map((r) => ({ messageId: r.message_id, partIndex: r.part_index, carrierId, carrierMessageId: r.carrier_message_id }));
   }
 
-  async applyPartReceipts(receipts: readonly PartReceipt[]): Promise<Map<string, Array<{ status: string; errorCode: string | null }>>> {
+  async applyPartReceipts(receipts: readonly PartReceipt[]): Promise<{
+    complete: Map<string, Array<{ status: string; errorCode: string | null }>>;
+    missing: PartReceipt[];
+  }> {
     const messageIds = [...new Set(receipts.map((r) => r.messageId))];
-    const rows = await this.db.transaction(async (trx) => {
-      await exec(trx, 
+    return this.db.transaction(async (trx) => {
+      // Receipts of one message's parts may be reconciled by concurrent jobs: serialise them per
+      // message, so the last one to commit sees every part final (in id order: no deadlocks).
+      await exec(trx, 'SELECT id FROM messages WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE', [messageIds]);
+      await exec(
+        trx,
         `UPDATE message_parts p SET status = t.status, error_code = t.code, done_at = now()
          FROM unnest(?::uuid[], ?::int[], ?::text[], ?::text[]) AS t(message_id, part_index, status, code)
          WHERE p.message_id = t.message_id AND p.part_index = t.part_index AND p.status = 'submitted'`,
         [receipts.map((r) => r.messageId), receipts.map((r) => r.partIndex), receipts.map((r) => r.status), receipts.map((r) => r.errorCode)],
       );
-      return query<{ id: string; statuses: string[]; codes: Array<string | null> }>(trx, 
+      // A part row that does not exist yet: the receipt came before the submission was recorded.
+      const existing = await query<{ message_id: string; part_index: number }>(
+        trx,
+        'SELECT message_id, part_index FROM message_parts WHERE message_id = ANY(?::uuid[])',
+        [messageIds],
+      );
+      const known = new Set(existing.map((r) => `${r.message_id}/${r.part_index}`));
+      const missing = receipts.filter((r) => !known.has(`${r.messageId}/${r.partIndex}`));
+      const rows = await query<{ id: string; statuses: string[]; codes: Array<string | null> }>(
+        trx,
         `SELECT m.id, array_agg(p.status ORDER BY p.part_index) AS statuses, array_agg(p.error_code ORDER BY p.part_index) AS codes
          FROM messages m JOIN message_parts p ON p.message_id = m.id
          WHERE m.id = ANY(?::uuid[]) AND m.status = 'submitted'
@@ -269,8 +285,9 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
          HAVING count(*) FILTER (WHERE p.status <> 'submitted') = m.parts`,
         [messageIds],
       );
+      const complete = new Map(rows.map((r) => [r.id, r.statuses.map((status, i) => ({ status, errorCode: r.codes[i] ?? null }))]));
+      return { complete, missing };
     });
-    return new Map(rows.map((r) => [r.id, r.statuses.map((status, i) => ({ status, errorCode: r.codes[i] ?? null }))]));
   }
 
   async storeUnmatched(receipts: readonly ReceiptRecord[]): Promise<void> {

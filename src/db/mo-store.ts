@@ -1,7 +1,7 @@
 /** Inbound (MO) messages, stored before the carrier is acknowledged. */
 import type { InboundMo } from '../pipeline/inbound';
 import type { Db } from './knex';
-import { exec, query } from './sql';
+import { exec } from './sql';
 
 export class MoStore {
   constructor(private readonly db: Db) {}

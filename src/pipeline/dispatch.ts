@@ -16,6 +16,9 @@ import type { Finalization, Finalized, MessageRecord } from './types';
 
 export const MAX_DISPATCH_ATTEMPTS = 3;
 
+/** How long the hot Redis map keeps a carrier id; receipts later than this are matched in PostgreSQL. */
+const CARRIER_ID_TTL_SECONDS = 7 * 86400;
+
 export interface DispatchDeps {
   readonly store: DispatchStore & FinalizeStore;
   readonly queues: StageQueues;
@@ -73,11 +76,9 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
     } else retries.push(message);
   });
 
-  if (newParts.length > 0) {
-    const ttlSeconds = 7 * 86400;
-    await deps.idMap.put(newParts, ttlSeconds).catch(() => undefined); // PostgreSQL is the fallback
-  }
+  // PostgreSQL first: a receipt matched through Redis must find its part row.
   await deps.store.recordSubmission(newParts, submitted);
+  if (newParts.length > 0) await deps.idMap.put(newParts, CARRIER_ID_TTL_SECONDS).catch(() => undefined); // PostgreSQL is the fallback
 
   if (finals.length > 0) {
     const finalized = await deps.store.finalize(finals, REFUNDED_STATUSES);

@@ -98,8 +98,15 @@ export interface PartReceipt {
 export interface ReceiptStore {
   /** Looks up carrier ids in PostgreSQL (the fallback behind CarrierIdMap). */
   findParts(carrierId: string, carrierMessageIds: readonly string[]): Promise<Array<SubmittedPart>>;
-  /** Records part outcomes; returns, per touched message, every part's status once all are final. */
-  applyPartReceipts(receipts: readonly PartReceipt[]): Promise<Map<string, Array<{ status: string; errorCode: string | null }>>>;
+  /**
+   * Records part outcomes. Returns, per touched message whose parts are now
+   * all final, every part's status; and the receipts whose part row does not
+   * exist yet (the receipt beat our record of the submission: retry them).
+   */
+  applyPartReceipts(receipts: readonly PartReceipt[]): Promise<{
+    complete: Map<string, Array<{ status: string; errorCode: string | null }>>;
+    missing: PartReceipt[];
+  }>;
   storeUnmatched(receipts: readonly ReceiptRecord[]): Promise<void>;
 }
 

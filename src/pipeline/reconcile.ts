@@ -51,6 +51,8 @@ export interface ReconcileDeps {
 
 export async function reconcileReceipts(jobId: string, receipts: readonly ReceiptRecord[], deps: ReconcileDeps): Promise<void> {
   const partReceipts: PartReceipt[] = [];
+  /** The receipt behind each entry of partReceipts, same index. */
+  const matchedReceipts: ReceiptRecord[] = [];
   const unmatched: ReceiptRecord[] = [];
 
   const byCarrier = new Map<string, ReceiptRecord[]>();
@@ -69,12 +71,20 @@ export async function reconcileReceipts(jobId: string, receipts: readonly Receip
       if (status === null) continue; // intermediate receipt: nothing final to record
       const part = hot.get(receipt.carrierMessageId);
       if (!part) unmatched.push(receipt);
-      else partReceipts.push({ ...part, status, errorCode: receipt.err && receipt.err !== '000' ? receipt.err : null });
+      else {
+        partReceipts.push({ ...part, status, errorCode: receipt.err && receipt.err !== '000' ? receipt.err : null });
+        matchedReceipts.push(receipt);
+      }
     }
   }
 
   if (partReceipts.length > 0) {
-    const complete = await deps.store.applyPartReceipts(partReceipts);
+    const { complete, missing } = await deps.store.applyPartReceipts(partReceipts);
+    const missingKeys = new Set(missing.map((m) => `${m.messageId}/${m.partIndex}`));
+    for (const [i, receipt] of matchedReceipts.entries()) {
+      const part = partReceipts[i]!;
+      if (missingKeys.has(`${part.messageId}/${part.partIndex}`)) unmatched.push(receipt);
+    }
     const finals: Finalization[] = [...complete].map(([id, parts]) => {
       const outcome = messageOutcome(parts);
       return { id, status: outcome.status, errorCode: outcome.errorCode, detail: { source: 'receipt', parts: parts.length } };

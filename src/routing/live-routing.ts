@@ -25,7 +25,7 @@ export class LiveRouting<C extends CarrierRef> {
   private loading: Promise<void> | undefined;
 
   constructor(
-    private readonly source: RoutingSource,
+    private readonly source: RoutingSource<C>,
     private readonly onCarriers: (carriers: readonly C[]) => void = () => undefined,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}

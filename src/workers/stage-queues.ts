@@ -13,6 +13,9 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const queuePrefix = (prefix: string): string => `{${prefix}}`;
 
+/** BullMQ refuses custom job ids containing ':' (they look like repeatable-job keys); ours use ':' as a separator. */
+const bullJobId = (jobId: string): string => jobId.replaceAll(':', '.');
+
 /** BullMQ priority: lower runs first. */
 const PRIORITY: Readonly<Record<Priority, number>> = { express: 1, normal: 10 };
 
@@ -52,7 +55,7 @@ export class BullStageQueues implements StageQueues {
   }
 
   async review(jobId: string, messageIds: readonly string[]): Promise<void> {
-    await this.queues.review.add('review', { ids: [...messageIds] } satisfies ReviewJob, { jobId });
+    await this.queues.review.add('review', { ids: [...messageIds] } satisfies ReviewJob, { jobId: bullJobId(jobId) });
   }
 
   async dispatch(
@@ -62,19 +65,19 @@ export class BullStageQueues implements StageQueues {
     options: { delayMs?: number; attempt?: number } = {},
   ): Promise<void> {
     await this.queues.dispatch.add('dispatch', { ids: [...messageIds], attempt: options.attempt ?? 0 } satisfies DispatchJobData, {
-      jobId,
+      jobId: bullJobId(jobId),
       priority: PRIORITY[priority],
       ...(options.delayMs ? { delay: options.delayMs } : {}),
     });
   }
 
   async receipts(jobId: string, receipts: readonly ReceiptRecord[], delayMs?: number): Promise<void> {
-    await this.queues.dlr.add('dlr', { receipts: [...receipts] } satisfies DlrJob, { jobId, ...(delayMs ? { delay: delayMs } : {}) });
+    await this.queues.dlr.add('dlr', { receipts: [...receipts] } satisfies DlrJob, { jobId: bullJobId(jobId), ...(delayMs ? { delay: delayMs } : {}) });
   }
 
   async callbacks(jobId: string, callbacks: readonly CallbackRecord[], options: { delayMs?: number; attempt?: number } = {}): Promise<void> {
     await this.queues.notify.add('notify', { callbacks: [...callbacks], attempt: options.attempt ?? 0 } satisfies NotifyJob, {
-      jobId,
+      jobId: bullJobId(jobId),
       ...(options.delayMs ? { delay: options.delayMs } : {}),
     });
   }

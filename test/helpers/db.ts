@@ -1,13 +1,17 @@
 /**
- * Test databases: global-setup migrates a template database once; each test
- * file clones it (CREATE DATABASE ... TEMPLATE, tens of milliseconds) under
- * its own name and drops it afterwards.
+ * Test databases: global-setup migrates a template database once per run;
+ * each test file clones it (CREATE DATABASE ... TEMPLATE, tens of
+ * milliseconds) under its own name and drops it afterwards. Names carry the
+ * pid of the vitest main process, so concurrent runs on one machine never
+ * touch each other's databases, and leftovers of dead runs are dropped.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export const SERVER_URL = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
-export const TEMPLATE_DB = 'smsgw_test_template';
+/** The vitest main process: global-setup runs in it, and test files run in its child processes. */
+const RUN_PID = Number(process.env.SMSGW_TEST_RUN_PID ?? process.pid);
+export const TEMPLATE_DB = `smsgw_test_${RUN_PID}_template`;
 
 export function databaseUrl(name: string): string {
   return `${SERVER_URL}/${name}`;
@@ -25,7 +29,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /** A fresh, migrated database for one test file. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `smsgw_test_${randomBytes(6).toString('hex')}`;
+  const name = `smsgw_test_${RUN_PID}_${randomBytes(6).toString('hex')}`;
   await admin(async (c) => {
     // Cloning needs the template to have no other sessions; retry briefly if one lingers.
     for (let attempt = 0; ; attempt++) {
@@ -44,15 +48,27 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
   };
 }
 
-export async function recreateTemplate(migrateTemplate: (url: string) => Promise<void>): Promise<void> {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Called in the vitest main process; test files inherit SMSGW_TEST_RUN_PID. */
+export async function recreateTemplate(migrateTemplate: (url: string) => Promise<void>): Promise<() => Promise<void>> {
+  process.env.SMSGW_TEST_RUN_PID = String(RUN_PID);
   await admin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+    // Leftovers of earlier runs whose process is gone.
+    const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^smsgw_test_[0-9]+_'`);
+    for (const { datname } of rows) {
+      const pid = Number(datname.split('_')[2]);
+      if (pid === RUN_PID || !alive(pid)) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
     await c.query(`CREATE DATABASE ${TEMPLATE_DB}`);
   });
   await migrateTemplate(databaseUrl(TEMPLATE_DB));
-  // Leftovers of earlier, interrupted runs.
-  await admin(async (c) => {
-    const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'smsgw\\_test\\_%' AND datname <> $1`, [TEMPLATE_DB]);
-    for (const row of rows) await c.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
-  });
+  return () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`)));
 }

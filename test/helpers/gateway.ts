@@ -17,6 +17,8 @@ export interface TestGateway {
   readonly gw: Gateway;
   readonly base: string;
   readonly prefix: string;
+  /** The SMPP server's port (smpp role), 127.0.0.1. */
+  readonly smppPort: number;
   /** Operator call (Bearer ADMIN_TOKEN). */
   admin(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Application call (HTTP Basic appId:secret). */
@@ -97,6 +99,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     gw,
     base,
     prefix,
+    smppPort: gw.smppPort ?? 0,
     admin,
     asApp,
     async customer(credit, app = {}) {
@@ -143,4 +146,10 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The smsgw_smpp_sessions{side="server"} gauge: customer binds currently bound. */
+export async function serverSessions(t: TestGateway): Promise<number> {
+  const metric = await t.gw.metrics.smppSessions.get();
+  return metric.values.find((v) => v.labels.side === 'server')?.value ?? 0;
 }

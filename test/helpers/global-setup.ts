@@ -2,8 +2,8 @@
 import { createDb, migrate } from '../../src/db/knex';
 import { recreateTemplate } from './db';
 
-export default async function setup(): Promise<void> {
-  await recreateTemplate(async (url) => {
+export default async function setup(): Promise<() => Promise<void>> {
+  return recreateTemplate(async (url) => {
     const db = createDb(url, 1);
     try {
       await migrate(db);
