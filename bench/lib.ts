@@ -27,7 +27,9 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   const databaseUrl = `${SERVER_URL}/${dbName}`;
   const adminToken = randomBytes(24).toString('base64url');
   const httpPort = env.HTTP_PORT ?? '18080';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_CPU_PROF=dir profiles the gateway (node --cpu-prof); the profile is written when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -40,3 +40,38 @@ describe('micro-batcher', () => {
     expect(seen).toEqual([1]);
   });
 });
+
+describe('micro-batcher under load (group commit)', () => {
+  it('while flushes are in flight, new items gather into the next batch', async () => {
+    const sizes: number[] = [];
+    const gates: Array<() => void> = [];
+    const b = new MicroBatcher<number, number>({
+      maxItems: 1000,
+      maxWaitMs: 1,
+      maxConcurrentFlushes: 1,
+      flush: (items) =>
+        new Promise((resolve) => {
+          sizes.push(items.length);
+          gates.push(() => resolve(items));
+        }),
+    });
+    const first = b.add(0);
+    await new Promise((r) => setTimeout(r, 5)); // the first batch is now in flight
+    const rest = Array.from({ length: 50 }, (_, i) => b.add(i + 1));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(sizes).toEqual([1]); // nothing else went out while the first flush ran
+    gates.shift()!();
+    await first;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(sizes).toEqual([1, 50]);
+    gates.shift()!();
+    expect(await Promise.all(rest)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('never splits one addAll, and splits the queue at maxItems', async () => {
+    const sizes: number[] = [];
+    const b = new MicroBatcher<number, number>({ maxItems: 3, maxWaitMs: 1, maxConcurrentFlushes: 1, flush: async (items) => (sizes.push(items.length), items) });
+    await Promise.all([b.addAll([1, 2]), b.addAll([3, 4]), b.addAll([5, 6, 7, 8])]);
+    expect(sizes).toEqual([2, 2, 4]);
+  });
+});
