@@ -30,6 +30,9 @@ export interface OutboundPart {
   readonly sourceAddrTon: number;
   readonly sourceAddrNpi: number;
   readonly destinationAddr: string;
+  /** dest_addr_ton / dest_addr_npi; default 1 / 1 (international, E.164), as our numbers are stored. */
+  readonly destAddrTon?: number;
+  readonly destAddrNpi?: number;
   /** 0 = GSM 03.38 unpacked septets, 8 = UCS-2 (UTF-16BE). */
   readonly dataCoding: number;
   /** 0x40 (UDHI) when shortMessage starts with a user data header. */

@@ -1,0 +1,13 @@
+/** Public boundary of the built-in SMSC simulator. */
+export { SmscSimulator } from './smsc-simulator';
+export type {
+  MoRequest,
+  OutcomeRule,
+  ReceivedSubmit,
+  SimulatedStat,
+  SimulatorBehaviour,
+  SimulatorBehaviourName,
+  SimulatorStats,
+  SmscSimulatorEvents,
+  SmscSimulatorOptions,
+} from './simulator-types';
