@@ -11,6 +11,8 @@ import { startGateway, type Gateway, type GatewayOptions } from '../../src/gatew
 import { createLogger } from '../../src/log';
 import { createTestDatabase } from './db';
 
+export { eventually } from './wait';
+
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestGateway {
@@ -130,22 +132,6 @@ async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
-}
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 /** The smsgw_smpp_sessions{side="server"} gauge: customer binds currently bound. */

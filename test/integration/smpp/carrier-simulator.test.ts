@@ -5,6 +5,7 @@ import type { CarrierConfig, DeliverHandler, InboundDeliver, OutboundPart } from
 import { parseReceiptText } from '../../../src/core/receipt';
 import { encodeGsm7Unpacked } from '../../../src/core/text';
 import { SmscSimulator, type SmscSimulatorOptions } from '../../../src/simulator';
+import { waitFor } from '../../helpers/wait';
 
 const logger = pino({ level: 'silent' });
 const cleanups: Array<() => Promise<void>> = [];
@@ -12,15 +13,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Harness {
   sim: SmscSimulator;

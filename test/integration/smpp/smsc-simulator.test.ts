@@ -5,21 +5,13 @@ import { parseReceiptText } from '../../../src/core/receipt';
 import type { Pdu } from '../../../src/smpp/codec';
 import { SmppBindError, SmppSession, type BindType, type RequestAnswer } from '../../../src/smpp/session';
 import { SmscSimulator, type SmscSimulatorOptions } from '../../../src/simulator';
+import { waitFor } from '../../helpers/wait';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 async function simulator(options: SmscSimulatorOptions = {}): Promise<{ sim: SmscSimulator; port: number }> {
   const sim = new SmscSimulator({ dlrDelayMs: 10, ...options });

@@ -14,22 +14,13 @@ import {
   type RequestAnswer,
   type SmppSessionOptions,
 } from '../../../src/smpp/session';
+import { waitFor } from '../../helpers/wait';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-/** Polls until `check` is truthy; fails after `timeoutMs`. */
-async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A connected socket pair on 127.0.0.1:0. */
 async function socketPair(): Promise<{ client: net.Socket; server: net.Socket }> {
