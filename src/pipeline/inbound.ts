@@ -62,14 +62,20 @@ export interface InboundDeps {
   readonly storeMo: (mo: InboundMo) => Promise<void>;
   readonly now: () => Date;
   readonly onUnreadableReceipt?: () => void;
+  /** Receipts per dlr job, at most (default 500). */
   readonly maxBatchItems?: number;
+  /**
+   * Longest wait to fill a receipt batch (default 20 ms). Receipts are not
+   * latency-critical, and a fuller batch is fewer jobs and transactions; the
+   * carrier's deliver_sm_resp waits this long at most.
+   */
   readonly maxBatchWaitMs?: number;
 }
 
 export function createDeliverHandler(deps: InboundDeps): { handle: DeliverHandler; drain: () => Promise<void> } {
   const receipts = new MicroBatcher<ReceiptRecord, true>({
     maxItems: deps.maxBatchItems ?? 500,
-    maxWaitMs: deps.maxBatchWaitMs ?? 5,
+    maxWaitMs: deps.maxBatchWaitMs ?? 20,
     flush: async (batch) => {
       await deps.queues.receipts(`dlr:${randomUUID()}`, batch);
       return batch.map(() => true as const);
