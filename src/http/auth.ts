@@ -10,6 +10,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { secretMatches } from '../core/credentials';
 import { GatewayError } from '../core/errors';
 import type { App } from '../pipeline/types';
+import type { AuthFailureLimit } from './auth-failures';
 
 export interface AppCredentialSource {
   credentials(appId: string): Promise<{ app: App; secretHash: Buffer } | undefined>;
@@ -53,13 +54,20 @@ export class AppAuthenticator {
   }
 }
 
-export function operatorAuth(adminToken: string) {
+export function operatorAuth(adminToken: string, failures: AuthFailureLimit) {
   const expected = createHash('sha256').update(adminToken).digest();
   return (req: Request, _res: Response, next: NextFunction): void => {
+    const address = req.socket.remoteAddress ?? '';
+    const blocked = failures.blockedForSeconds(address);
+    if (blocked > 0) {
+      next(new GatewayError('THROTTLED', 'too many failed authentications from this address', undefined, blocked));
+      return;
+    }
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const given = createHash('sha256').update(token).digest();
     if (!token || !timingSafeEqual(given, expected)) {
+      failures.recordFailure(address);
       next(new GatewayError('UNAUTHENTICATED', 'operator bearer token required'));
       return;
     }
@@ -73,12 +81,19 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function appAuth(authenticator: AppAuthenticator) {
+export function appAuth(authenticator: AppAuthenticator, failures: AuthFailureLimit) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const address = req.socket.remoteAddress ?? '';
+    const blocked = failures.blockedForSeconds(address);
+    if (blocked > 0) {
+      next(new GatewayError('THROTTLED', 'too many failed authentications from this address', undefined, blocked));
+      return;
+    }
     try {
       req.callerApp = await authenticator.authenticate(req.headers.authorization);
       next();
     } catch (error) {
+      if ((error as GatewayError).code === 'UNAUTHENTICATED') failures.recordFailure(address);
       next(error);
     }
   };

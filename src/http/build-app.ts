@@ -5,8 +5,11 @@
 import express, { type Express } from 'express';
 import { GatewayError } from '../core/errors';
 import { appAuth, operatorAuth } from './auth';
+import { AuthFailureLimit } from './auth-failures';
 import type { HttpDeps } from './deps';
 import { errorHandler } from './error-map';
+import { carrierRouter } from './carrier-routes';
+import { dlqRouter } from './dlq-routes';
 import { messageRouter } from './message-routes';
 import { operatorRouter } from './operator-routes';
 
@@ -38,11 +41,14 @@ export function buildApp(deps: HttpDeps): Express {
   if (deps.api) {
     const api = deps.api;
     const json = express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
-    const operator = operatorAuth(deps.adminToken);
-    const application = appAuth(api.authenticator);
+    const failures = new AuthFailureLimit(deps.authFailureLimit);
+    const operator = operatorAuth(deps.adminToken, failures);
+    const application = appAuth(api.authenticator, failures);
     // Operator-only paths first; everything else under /api/v1 is the application API.
-    app.use(['/api/v1/accounts', '/api/v1/carriers', '/api/v1/routes'], operator, json);
+    app.use(['/api/v1/accounts', '/api/v1/carriers', '/api/v1/routes', '/api/v1/dlq'], operator, json);
     app.use('/api/v1', operatorRouter(api));
+    app.use('/api/v1', carrierRouter(api));
+    app.use('/api/v1', dlqRouter(api));
     app.use(['/api/v1/messages', '/api/v1/balance'], application, json);
     app.use('/api/v1', messageRouter(api));
   }
