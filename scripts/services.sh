@@ -4,6 +4,7 @@
 #
 #   scripts/services.sh        (or "up") check, install and start what is missing
 #   scripts/services.sh stop   stop the private instances this script started
+#   scripts/services.sh kannel install Kannel for the SMPP interop test (best effort)
 #
 # Contract:
 # - A configured server that answers is used as is, wherever it runs.
@@ -414,6 +415,40 @@ svc_stop_postgres() {
   svc_say "postgres: stopped private instance"
 }
 
+# --- Kannel (test tool, SMPP interop) ---------------------------------------
+#
+# The SMPP interop test (test/integration/smpp/kannel-interop.test.ts) binds
+# Debian's Kannel (bearerbox + smsbox) to smsgw. `scripts/services.sh kannel`
+# installs it when it is missing and we are root with apt-get; otherwise it
+# says so and the test skips itself. Never fatal: Kannel is a test tool only,
+# and the package's own service is stopped and disabled (the test runs its
+# own bearerbox and smsbox on free ports).
+
+svc_ensure_kannel() {
+  if [[ -x /usr/sbin/bearerbox && -x /usr/sbin/smsbox ]]; then
+    svc_say "kannel: installed"
+    return
+  fi
+  if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    svc_say "kannel: not installed and cannot install it here (needs root and apt-get); the SMPP interop test will be skipped"
+    return
+  fi
+  mkdir -p "$SMSGW_DATA"
+  svc_say "kannel: installing kannel with apt-get (log: .data/apt.log)"
+  if ((SVC_APT_UPDATED == 0)); then
+    DEBIAN_FRONTEND=noninteractive apt-get update >>"$SMSGW_DATA/apt.log" 2>&1 9>&- || true
+    SVC_APT_UPDATED=1
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends kannel >>"$SMSGW_DATA/apt.log" 2>&1 9>&-; then
+    svc_say "kannel: apt-get install kannel failed (see .data/apt.log); the SMPP interop test will be skipped"
+    return
+  fi
+  # The package may start its own boxes with the sample config; the test runs its own.
+  { command -v systemctl >/dev/null && systemctl disable --now kannel >/dev/null 2>&1; } || true
+  { [[ -x /etc/init.d/kannel ]] && /etc/init.d/kannel stop >/dev/null 2>&1; } || true
+  svc_say "kannel: installed"
+}
+
 # --- main -------------------------------------------------------------------
 
 svc_main() {
@@ -431,11 +466,14 @@ svc_main() {
       svc_ensure_redis
       svc_ensure_postgres
       ;;
+    kannel)
+      svc_ensure_kannel
+      ;;
     stop)
       svc_stop_redis
       svc_stop_postgres
       ;;
-    *) svc_die "usage: scripts/services.sh [up|stop]" ;;
+    *) svc_die "usage: scripts/services.sh [up|kannel|stop]" ;;
   esac
   exec 9>&-
 }

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/services.sh
+# Test tools (best effort; a test whose tool is missing skips itself).
+bash scripts/services.sh kannel
 
 echo "test: type-checking (tsc --noEmit)"
 # --no: never download a package named like the command.

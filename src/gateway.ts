@@ -5,16 +5,19 @@
  * and queue prefix.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import type { Config } from './config/env';
-import { CarrierPool } from './carriers/carrier-pool';
 import type { CarrierConfig } from './carriers/types';
-import { REFUNDED_STATUSES } from './core/lifecycle';
 import { AccountStore } from './db/account-store';
 import { AppStore } from './db/app-store';
+import { ConcatStore } from './db/concat-store';
+import { PgDeadLetterStore } from './db/dead-letter-store';
+import { EsmeMessageStore } from './db/esme-message-store';
+import { PgExpiryStore } from './db/expiry-store';
 import { createDb, ensureDatabase, migrate, type Db } from './db/knex';
 import { MessageQueries } from './db/message-queries';
 import { MessageStore } from './db/message-store';
@@ -22,18 +25,23 @@ import { MoStore } from './db/mo-store';
 import { RoutingStore } from './db/routing-store';
 import { SecretBox } from './db/secret-box';
 import { AppAuthenticator } from './http/auth';
+import { startCarrierSide, type CarrierSide, type CarrierTuning } from './gateway-carriers';
 import { buildApp } from './http/build-app';
 import type { ApiDeps } from './http/deps';
 import type { Logger } from './log';
 import { createMetrics, type Metrics } from './metrics/registry';
 import { Acceptor } from './pipeline/accept';
+import { discardDeadLetter, requeueDeadLetter } from './pipeline/dead-letters';
 import { createDeliverHandler } from './pipeline/inbound';
+import { esmeReceipts } from './pipeline/esme-notify';
 import { statusCallbacks } from './pipeline/notify';
 import { passEverything } from './pipeline/review-charge';
 import { AppThrottle } from './pipeline/throttle';
 import type { Finalized } from './pipeline/types';
 import { LiveRouting } from './routing/live-routing';
 import { SmscSimulator } from './simulator/smsc-simulator';
+import { RedisEsmeOutbox } from './smpp/server/esme-outbox';
+import { startSmppRole, type SmppRoleTuning } from './smpp/server/smpp-role';
 import { CarrierStateBoard } from './workers/carrier-state';
 import { RedisCarrierIdMap } from './workers/carrier-id-map';
 import { startWorkers } from './workers/processors';
@@ -45,6 +53,9 @@ export interface Gateway {
   readonly httpPort: number;
   readonly simulator: SmscSimulator | undefined;
   readonly simulatorPort: number | undefined;
+  /** Customer SMPP binds (smpp role); the TLS port when SMPP_TLS_PORT is set. */
+  readonly smppPort: number | undefined;
+  readonly smppTlsPort: number | undefined;
   readonly db: Db;
   readonly metrics: Metrics;
   readonly demo: { appId: string; secret: string } | undefined;
@@ -58,6 +69,16 @@ export interface GatewayOptions {
   readonly simulatorOptions?: ConstructorParameters<typeof SmscSimulator>[0];
   /** Faster retries for tests. */
   readonly retryBaseDelayMs?: number;
+  /** A client must send its request headers within this (default 10 s; slow-loris defence). */
+  readonly httpHeadersTimeoutMs?: number;
+  /** SMPP server timings for tests (receipt retry, reassembly timeout, ...). */
+  readonly smpp?: SmppRoleTuning;
+  /** Carrier timings, breaker and throttle pause (tests shorten them). */
+  readonly carriers?: CarrierTuning;
+  /** Dispatch's delays when no carrier can take a message, ms (defaults 250 and 15_000). */
+  readonly dispatchWait?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
+  /** How often the validity sweep runs, ms (default 5_000). */
+  readonly sweepIntervalMs?: number;
 }
 
 const SIMULATOR_CARRIER = 'simulator';
@@ -90,6 +111,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const messageStore = new MessageStore(db);
     const queues = new BullStageQueues(redis, config.queuePrefix);
     stops.push(() => queues.close());
+    const esmeOutbox = new RedisEsmeOutbox(redis, queuePrefix(config.queuePrefix));
     const board = new CarrierStateBoard(redis, `${queuePrefix(config.queuePrefix)}:carrier-state`);
 
     let simulator: SmscSimulator | undefined;
@@ -101,10 +123,10 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       await seedSimulator(routingStore, simulatorPort, config.simulatorPrice);
     }
 
-    let pool: CarrierPool | undefined;
+    let carrierSide: CarrierSide | undefined;
     const routing = new LiveRouting<CarrierConfig>(
       routingStore,
-      (carriers) => syncPool(pool, carriers),
+      (carriers) => carrierSide?.sync(carriers),
       (error) => log.warn({ err: error }, 'routing reload failed'),
     );
     await routing.start();
@@ -118,7 +140,12 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       }
       const callbacks = statusCallbacks(finalized);
       if (callbacks.length > 0) await queues.callbacks(`notify:${randomUUID()}`, callbacks);
+      // Receipts for SMPP submissions go to the app's stream; an edge process holding a bind of the app sends them.
+      await esmeOutbox.publish(esmeReceipts(finalized));
     };
+
+    const deadLetters = new PgDeadLetterStore(db);
+    const deadLetterDeps = { store: deadLetters, finalizer: messageStore, queues, onFinalized };
 
     let workers: Worker[] = [];
     if (roles.has('workers')) {
@@ -131,8 +158,17 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         now: () => new Date(),
         onUnreadableReceipt: () => metrics.receiptsUnmatched.inc(),
       });
-      pool = new CarrierPool({ onDeliver: inbound.handle, logger: log.child({ module: 'carriers' }) });
-      syncPool(pool, routing.carriers());
+      carrierSide = startCarrierSide({
+        redis,
+        keyPrefix: queuePrefix(config.queuePrefix),
+        log,
+        metrics,
+        board,
+        processId: randomUUID(),
+        carriers: () => routing.carriers(),
+        onDeliver: inbound.handle,
+        ...(options.carriers ? { tuning: options.carriers } : {}),
+      });
       const idMap = new RedisCarrierIdMap(redis, `${queuePrefix(config.queuePrefix)}`);
       const retryBaseDelayMs = options.retryBaseDelayMs;
       workers = startWorkers({
@@ -151,15 +187,19 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         },
         dispatch: {
           store: messageStore,
+          deadLetters,
           queues,
-          carriers: pool,
+          carriers: carrierSide.port,
           routing,
           idMap,
           now: () => new Date(),
           onFinalized,
           onSubmitResult: (carrierId, result) =>
             metrics.carrierSubmits.inc({ carrier: routing.carrier(carrierId)?.name ?? 'unknown', result }),
+          onDeadLettered: (count) => metrics.messagesDeadLettered.inc(count),
           ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
+          ...(options.dispatchWait?.baseDelayMs !== undefined ? { waitBaseDelayMs: options.dispatchWait.baseDelayMs } : {}),
+          ...(options.dispatchWait?.maxDelayMs !== undefined ? { waitMaxDelayMs: options.dispatchWait.maxDelayMs } : {}),
         },
         reconcile: {
           store: messageStore,
@@ -176,21 +216,15 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
           onResult: (ok) => metrics.callbacks.inc({ result: ok ? 'ok' : 'error' }),
           ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
         },
+        expiry: { store: new PgExpiryStore(db), onFinalized },
       });
+      await queues.scheduleSweep(options.sweepIntervalMs ?? 5_000);
       stops.push(async () => {
         await Promise.all(workers.map((w) => w.close()));
-        await pool?.close();
+        await carrierSide?.close();
         await inbound.drain();
         workerRedis.disconnect();
       });
-      const processId = randomUUID();
-      const publisher = setInterval(() => {
-        const states = routing.carriers().map((c) => ({ ...(pool!.liveState(c.id) ?? emptyState(c)), breaker: 'closed' }));
-        metrics.smppSessions.set({ side: 'carrier' }, states.reduce((n, s) => n + s.boundSessions, 0));
-        void board.publish(states, processId).catch(() => undefined);
-      }, 1000);
-      publisher.unref();
-      stops.push(() => clearInterval(publisher));
     }
 
     const acceptor = new Acceptor({
@@ -204,6 +238,8 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     let demo: Gateway['demo'];
     if (options.seedDemo) demo = await seedDemo(accounts, apps);
 
+    // One throughput bucket per app, whichever channel its messages come by.
+    const throttle = new AppThrottle();
     let api: ApiDeps | undefined;
     if (roles.has('api')) {
       api = {
@@ -212,10 +248,15 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         routingStore,
         routing,
         carrierStates: () => board.read(),
+        deadLetters: {
+          list: (o) => deadLetters.list(o),
+          requeue: (id) => requeueDeadLetter(id, deadLetterDeps),
+          discard: (id) => discardDeadLetter(id, deadLetterDeps),
+        },
         messages: new MessageQueries(db),
         balances: messageStore,
         acceptor,
-        throttle: new AppThrottle(),
+        throttle,
         authenticator: new AppAuthenticator(apps),
         defaultValiditySeconds: config.defaultValiditySeconds,
         now: () => new Date(),
@@ -225,7 +266,26 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         },
       };
     }
-    if (roles.has('smpp')) log.warn('the smpp role (customer SMPP binds) is not in this build yet; only HTTP ingress runs');
+    let smpp: { port: number; tlsPort: number | undefined } | undefined;
+    if (roles.has('smpp')) {
+      const role = await startSmppRole({
+        config,
+        log: log.child({ module: 'smpp-server' }),
+        redis,
+        apps,
+        acceptor,
+        throttle,
+        routing,
+        concat: new ConcatStore(db),
+        messages: new EsmeMessageStore(db),
+        onFinalized,
+        metrics,
+        tls: config.smppTls ? { cert: readFileSync(config.smppTls.certFile), key: readFileSync(config.smppTls.keyFile) } : undefined,
+        ...options.smpp,
+      });
+      stops.push(() => role.stop());
+      smpp = { port: role.port, tlsPort: role.tlsPort };
+    }
 
     const app = buildApp({
       log,
@@ -238,15 +298,23 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       },
       collectMetrics: async () => {
         for (const { queue, state, count } of await queues.counts()) metrics.queueJobs.set({ queue, state }, count);
+        metrics.queueJobs.set({ queue: 'dlq', state: 'waiting' }, await deadLetters.depth());
       },
     });
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.httpPort, config.host, () => resolve(s));
-      s.once('error', reject);
+    // Slow clients are cut off: headers within httpHeadersTimeoutMs, the whole request within 30 s.
+    const server: Server = createServer(
+      {
+        headersTimeout: options.httpHeadersTimeoutMs ?? 10_000,
+        requestTimeout: 30_000,
+        keepAliveTimeout: 65_000,
+        connectionsCheckingInterval: 1_000,
+      },
+      app,
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.httpPort, config.host, () => resolve());
     });
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    server.requestTimeout = 30_000;
     stops.push(
       () =>
         new Promise<void>((resolve) => {
@@ -255,27 +323,12 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         }),
     );
     const httpPort = (server.address() as AddressInfo).port;
-    log.info({ httpPort, roles: [...roles], simulatorPort }, 'smsgw started');
-    return { config, adminToken, httpPort, simulator, simulatorPort, db, metrics, demo, stop };
+    log.info({ httpPort, smppPort: smpp?.port, smppTlsPort: smpp?.tlsPort, roles: [...roles], simulatorPort }, 'smsgw started');
+    return { config, adminToken, httpPort, simulator, simulatorPort, smppPort: smpp?.port, smppTlsPort: smpp?.tlsPort, db, metrics, demo, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-}
-
-function emptyState(c: CarrierConfig) {
-  return { carrierId: c.id, boundSessions: 0, configuredBinds: c.binds, inFlight: 0 };
-}
-
-function syncPool(pool: CarrierPool | undefined, carriers: readonly CarrierConfig[]): void {
-  if (!pool) return;
-  const wanted = new Set<string>();
-  for (const carrier of carriers) {
-    if (!carrier.enabled) continue;
-    wanted.add(carrier.id);
-    pool.upsert(carrier);
-  }
-  for (const id of pool.carrierIds()) if (!wanted.has(id)) pool.remove(id);
 }
 
 /** The simulator is the default carrier: upserted at its current port, with a catch-all route when there is no routing table yet. */

@@ -52,6 +52,9 @@ function printBanner(g: Gateway): void {
     `  HTTP API:     ${base}/api/v1   (health ${base}/healthz, ready ${base}/readyz, metrics ${base}/metrics)`,
     `  admin token:  ${g.adminToken}${g.config.adminToken ? ' (from ADMIN_TOKEN)' : ' (generated; set ADMIN_TOKEN to keep one)'}`,
   ];
+  if (g.smppPort !== undefined) {
+    lines.push(`  SMPP:         ${host}:${g.smppPort}${g.smppTlsPort !== undefined ? `, TLS ${host}:${g.smppTlsPort}` : ''}   (bind with the app's smppSystemId / smppPassword)`);
+  }
   if (g.simulatorPort !== undefined) lines.push(`  simulator:    SMSC on 127.0.0.1:${g.simulatorPort}, seeded as carrier "simulator"`);
   if (g.demo) {
     const auth = `${g.demo.appId}:${g.demo.secret}`;

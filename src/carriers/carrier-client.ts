@@ -10,7 +10,14 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { COMMAND_STATUS, INTERFACE_VERSION_34, PduEncodeError, isPduDecodeError, type Pdu } from '../smpp/codec';
-import { SmppProtocolError, SmppSession, isSmppSessionError, type RequestAnswer, type SmppSessionOptions } from '../smpp/session';
+import {
+  SmppProtocolError,
+  SmppSession,
+  SmppWindowTimeoutError,
+  isSmppSessionError,
+  type RequestAnswer,
+  type SmppSessionOptions,
+} from '../smpp/session';
 import { inboundDeliverOf, submitSmFields } from './carrier-pdus';
 import { reconnectDelayMs } from './reconnect-backoff';
 import type { CarrierConfig, CarrierSessionState, DeliverHandler, OutboundPart, SubmitOutcome } from './types';
@@ -36,6 +43,8 @@ export interface CarrierClientOptions extends CarrierClientTimings {
   readonly config: CarrierConfig;
   /** 0-based, for logs. */
   readonly bindIndex: number;
+  /** Default 'transceiver'; a 'receiver' only takes deliver_sm and refuses submits. */
+  readonly bindType?: CarrierBindType;
   readonly onDeliver: DeliverHandler;
   readonly logger: Logger;
   /** [0, 1) source for backoff jitter (default Math.random). */
@@ -46,6 +55,8 @@ export interface CarrierClientOptions extends CarrierClientTimings {
 const STABLE_BIND_MS = 10_000;
 
 export type CarrierClientEvents = { state: [state: CarrierSessionState] };
+
+export type CarrierBindType = 'transceiver' | 'transmitter' | 'receiver';
 
 /** Connects within timeoutMs; `onSocket` gets the socket at once so a stop() can destroy it mid-connect. */
 function connect(host: string, port: number, timeoutMs: number, onSocket: (socket: net.Socket) => void): Promise<net.Socket> {
@@ -79,13 +90,15 @@ export class CarrierClient extends EventEmitter<CarrierClientEvents> {
   private wakeBackoff: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private windowSize: number;
+  readonly bindType: CarrierBindType;
   private readonly logger: Logger;
   private readonly t: Required<CarrierClientTimings>;
 
   constructor(private readonly options: CarrierClientOptions) {
     super();
     this.windowSize = options.config.window;
-    this.logger = options.logger.child({ carrier: options.config.name, bind: options.bindIndex });
+    this.bindType = options.bindType ?? 'transceiver';
+    this.logger = options.logger.child({ carrier: options.config.name, bind: options.bindIndex, bindType: this.bindType });
     this.t = {
       responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
       enquireLinkIntervalMs: options.enquireLinkIntervalMs ?? 30_000,
@@ -107,6 +120,11 @@ export class CarrierClient extends EventEmitter<CarrierClientEvents> {
 
   get inFlight(): number {
     return this.session?.inFlight ?? 0;
+  }
+
+  /** Transceivers and transmitters take submits; receivers do not. */
+  get canSubmit(): boolean {
+    return this.bindType !== 'receiver';
   }
 
   get freeSlots(): number {
@@ -139,7 +157,9 @@ export class CarrierClient extends EventEmitter<CarrierClientEvents> {
 
   async submit(part: OutboundPart): Promise<SubmitOutcome> {
     const session = this.session;
-    if (!session?.isBound) return { kind: 'unavailable', reason: `bind ${this.options.bindIndex} is ${this.stateValue}` };
+    if (!session?.isBound || !this.canSubmit) {
+      return { kind: 'unavailable', cause: 'not-bound', reason: `${this.bindType} ${this.options.bindIndex} is ${this.stateValue}` };
+    }
     try {
       const response = await session.request('submit_sm', submitSmFields(part));
       if (response.command === 'submit_sm_resp' && response.commandStatus === COMMAND_STATUS.ESME_ROK) {
@@ -156,7 +176,8 @@ export class CarrierClient extends EventEmitter<CarrierClientEvents> {
       if (error instanceof SmppProtocolError && error.commandStatus !== COMMAND_STATUS.ESME_ROK) {
         return { kind: 'rejected', commandStatus: error.commandStatus };
       }
-      return error.sent ? { kind: 'timeout' } : { kind: 'unavailable', reason: error.message };
+      if (error.sent) return { kind: 'timeout' };
+      return { kind: 'unavailable', cause: error instanceof SmppWindowTimeoutError ? 'window-full' : 'not-bound', reason: error.message };
     }
   }
 
@@ -182,7 +203,7 @@ export class CarrierClient extends EventEmitter<CarrierClientEvents> {
         session = new SmppSession(socket, this.sessionOptions());
         this.session = session;
         this.setState('binding');
-        await session.bind('transceiver', {
+        await session.bind(this.bindType, {
           system_id: config.systemId,
           password: config.password,
           system_type: config.systemType,

@@ -1,21 +1,29 @@
 /**
  * The carrier session pool: the only thing that talks SMPP to upstream
- * SMSCs. Per carrier it keeps `binds` CarrierClients, spreads submits over
- * the bound ones (fewest in flight first), and applies the carrier's
- * maxTps with a local token bucket. It answers 'unavailable' (nothing sent)
+ * SMSCs. Per carrier it keeps `binds` transceivers (or `binds` transmitters
+ * and as many receivers, bindMode transmitter_receiver), spreads submits
+ * over the bound transmitting ones (most free window slots first), and
+ * applies the carrier's maxTps across processes (TpsLimiter over the shared
+ * permit source; a local bucket without one). Callers beyond the windows
+ * wait in the pool (SlotQueue), not inside a session, so a gate can stop
+ * them right before they are sent. It answers 'unavailable' (nothing sent)
  * rather than waiting without bound: for a window slot at most
- * windowWaitMs, for a TPS token at most maxTpsWaitMs.
+ * windowWaitMs, for a TPS permit at most maxTpsWaitMs.
  */
 import type { Logger } from 'pino';
-import { CarrierClient, type CarrierClientTimings } from './carrier-client';
-import { TokenBucket } from './token-bucket';
-import type { CarrierConfig, CarrierLiveState, CarrierPort, DeliverHandler, OutboundPart, SubmitOutcome } from './types';
+import { CarrierClient, type CarrierBindType, type CarrierClientTimings } from './carrier-client';
+import { SlotQueue } from './slot-queue';
+import { TpsLimiter } from './tps-limiter';
+import type { CarrierConfig, CarrierLiveState, CarrierPort, DeliverHandler, OutboundPart, SubmitOutcome, TpsPermitSource } from './types';
 
 export interface CarrierPoolOptions extends CarrierClientTimings {
   readonly onDeliver: DeliverHandler;
   readonly logger: Logger;
-  /** Longest wait for a TPS token before 'unavailable' (default 1_000). */
+  /** Longest wait for a TPS permit before 'unavailable' (default 2_000). */
   readonly maxTpsWaitMs?: number;
+  /** Shared permits for maxTps across processes (Redis); without it the cap holds per process. */
+  readonly tpsPermits?: TpsPermitSource;
+  readonly onTpsSourceError?: (error: unknown) => void;
   /** [0, 1) source for reconnect jitter (default Math.random). */
   readonly random?: () => number;
 }
@@ -23,12 +31,21 @@ export interface CarrierPoolOptions extends CarrierClientTimings {
 interface CarrierEntry {
   config: CarrierConfig;
   clients: CarrierClient[];
-  bucket: TokenBucket | undefined;
+  limiter: TpsLimiter | undefined;
+  /** Outstanding submits across the carrier's binds; callers beyond the windows wait here. */
+  slots: SlotQueue;
   nextClient: number;
 }
 
+/**
+ * Asked right before a submit goes out (after any wait for a TPS permit or
+ * a window slot); false = do not send it, answer 'paused'. The guard uses
+ * it so that a throttle answer stops the submits still waiting here.
+ */
+export type SendGate = () => boolean;
+
 /** Fields whose change means the binds must be re-established. */
-const CONNECTION_FIELDS = ['host', 'port', 'systemId', 'password', 'systemType'] as const;
+const CONNECTION_FIELDS = ['host', 'port', 'systemId', 'password', 'systemType', 'bindMode'] as const;
 
 export class CarrierPool implements CarrierPort {
   private readonly carriers = new Map<string, CarrierEntry>();
@@ -49,7 +66,8 @@ export class CarrierPool implements CarrierPort {
     const frozen = Object.freeze({ ...config });
     const entry = this.carriers.get(config.id);
     if (!entry) {
-      this.carriers.set(config.id, { config: frozen, clients: [], bucket: bucketFor(frozen), nextClient: 0 });
+      const entry: CarrierEntry = { config: frozen, clients: [], limiter: this.limiterFor(frozen), slots: new SlotQueue(() => capacityOf(entry)), nextClient: 0 };
+      this.carriers.set(config.id, entry);
       this.resize(config.id);
       return;
     }
@@ -57,9 +75,10 @@ export class CarrierPool implements CarrierPort {
     entry.config = frozen;
     const stops: Array<Promise<void>> = [];
     if (CONNECTION_FIELDS.some((f) => previous[f] !== frozen[f])) stops.push(...entry.clients.splice(0).map((c) => this.stopClient(c)));
-    if (previous.maxTps !== frozen.maxTps) entry.bucket = bucketFor(frozen);
+    if (previous.maxTps !== frozen.maxTps) entry.limiter = this.limiterFor(frozen);
     if (previous.window !== frozen.window) for (const c of entry.clients) c.setWindowSize(frozen.window);
     stops.push(...this.resize(config.id));
+    entry.slots.wake();
     await Promise.all(stops);
   }
 
@@ -68,22 +87,37 @@ export class CarrierPool implements CarrierPort {
     const entry = this.carriers.get(carrierId);
     if (!entry) return;
     this.carriers.delete(carrierId);
+    entry.slots.clear();
     await Promise.all(entry.clients.map((c) => this.stopClient(c)));
   }
 
-  async submit(carrierId: string, part: OutboundPart): Promise<SubmitOutcome> {
+  /**
+   * One submit_sm: waits at most maxTpsWaitMs for a TPS permit, then at most
+   * windowWaitMs for a window slot, asks `gate`, and sends on the bound
+   * transmitting session with the most free slots.
+   */
+  async submit(carrierId: string, part: OutboundPart, gate?: SendGate): Promise<SubmitOutcome> {
     const entry = this.carriers.get(carrierId);
-    if (!entry) return { kind: 'unavailable', reason: 'unknown carrier' };
-    if (!entry.config.enabled) return { kind: 'unavailable', reason: 'carrier disabled' };
-    if (!entry.clients.some((c) => c.isBound)) return { kind: 'unavailable', reason: 'no bound session' };
-    if (entry.bucket) {
-      const waitMs = entry.bucket.reserve(Date.now(), this.options.maxTpsWaitMs ?? 1_000);
-      if (waitMs === undefined) return { kind: 'unavailable', reason: 'over maxTps' };
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    if (!entry) return { kind: 'unavailable', cause: 'unknown-carrier', reason: 'unknown carrier' };
+    if (!entry.config.enabled) return { kind: 'unavailable', cause: 'disabled', reason: 'carrier disabled' };
+    if (!hasTransmitter(entry)) return NOT_BOUND;
+    if (entry.limiter && !(await entry.limiter.acquire(this.options.maxTpsWaitMs ?? 2_000))) {
+      return { kind: 'unavailable', cause: 'over-tps', reason: `over maxTps ${entry.limiter.maxTps}` };
     }
-    const client = this.pick(entry);
-    if (!client) return { kind: 'unavailable', reason: 'no bound session' };
-    return client.submit(part);
+    const windowWaitMs = this.options.windowWaitMs ?? 5_000;
+    if (!(await entry.slots.acquire(windowWaitMs))) {
+      return hasTransmitter(entry) ? { kind: 'unavailable', cause: 'window-full', reason: `no window slot within ${windowWaitMs} ms` } : NOT_BOUND;
+    }
+    try {
+      if (gate && !gate()) return { kind: 'unavailable', cause: 'paused', reason: 'paused while waiting to be sent' };
+      const client = this.pick(entry);
+      if (!client) return NOT_BOUND;
+      return await client.submit(part);
+    } finally {
+      // After the caller has seen the outcome (its continuation runs first), so a throttle answer
+      // has paused the carrier before the next waiter asks its gate.
+      setImmediate(() => entry.slots.release());
+    }
   }
 
   liveState(carrierId: string): CarrierLiveState | undefined {
@@ -92,7 +126,7 @@ export class CarrierPool implements CarrierPort {
     return {
       carrierId,
       boundSessions: entry.clients.filter((c) => c.isBound).length,
-      configuredBinds: entry.config.enabled ? entry.config.binds : 0,
+      configuredBinds: sessionsWanted(entry.config),
       inFlight: entry.clients.reduce((n, c) => n + c.inFlight, 0),
     };
   }
@@ -114,13 +148,18 @@ export class CarrierPool implements CarrierPort {
     await Promise.all([...this.stopping]);
   }
 
-  /** The bound client with the most free window slots; ties go round robin. */
+  private limiterFor(config: CarrierConfig): TpsLimiter | undefined {
+    if (config.maxTps === null || !(config.maxTps > 0)) return undefined;
+    return new TpsLimiter(config.id, config.maxTps, this.options.tpsPermits, this.options.onTpsSourceError);
+  }
+
+  /** The bound transmitting client with the most free window slots; ties go round robin. */
   private pick(entry: CarrierEntry): CarrierClient | undefined {
     const n = entry.clients.length;
     let best: CarrierClient | undefined;
     for (let i = 0; i < n; i++) {
       const client = entry.clients[(entry.nextClient + i) % n] as CarrierClient;
-      if (!client.isBound) continue;
+      if (!client.isBound || !client.canSubmit) continue;
       if (!best || client.freeSlots > best.freeSlots) best = client;
     }
     entry.nextClient = (entry.nextClient + 1) % Math.max(1, n);
@@ -131,15 +170,17 @@ export class CarrierPool implements CarrierPort {
   private resize(carrierId: string): Array<Promise<void>> {
     const entry = this.carriers.get(carrierId);
     if (!entry) return [];
-    const want = entry.config.enabled ? Math.max(0, entry.config.binds) : 0;
-    const stops = entry.clients.splice(want).map((c) => this.stopClient(c));
-    while (entry.clients.length < want) {
+    const types = bindTypes(entry.config);
+    const stops = entry.clients.splice(types.length).map((c) => this.stopClient(c));
+    while (entry.clients.length < types.length) {
       const client = new CarrierClient({
         ...this.options,
         config: entry.config,
         bindIndex: entry.clients.length,
+        bindType: types[entry.clients.length]!,
       });
       entry.clients.push(client);
+      client.on('state', () => entry.slots.wake());
       client.start();
     }
     return stops;
@@ -152,6 +193,26 @@ export class CarrierPool implements CarrierPort {
   }
 }
 
-function bucketFor(config: CarrierConfig): TokenBucket | undefined {
-  return config.maxTps !== null && config.maxTps > 0 ? new TokenBucket(config.maxTps) : undefined;
+/** The sessions a config asks for, in bind order: transceivers, or transmitter/receiver pairs. */
+function bindTypes(config: CarrierConfig): CarrierBindType[] {
+  const binds = config.enabled && !config.deleted ? Math.max(0, config.binds) : 0;
+  if (config.bindMode === 'transmitter_receiver') {
+    return Array.from({ length: 2 * binds }, (_, i): CarrierBindType => (i % 2 === 0 ? 'transmitter' : 'receiver'));
+  }
+  return Array.from({ length: binds }, (): CarrierBindType => 'transceiver');
+}
+
+const NOT_BOUND: SubmitOutcome = { kind: 'unavailable', cause: 'not-bound', reason: 'no bound session' };
+
+function hasTransmitter(entry: CarrierEntry): boolean {
+  return entry.clients.some((c) => c.isBound && c.canSubmit);
+}
+
+/** Submits the carrier may have outstanding: its window on every bound transmitting session. */
+function capacityOf(entry: CarrierEntry): number {
+  return entry.clients.filter((c) => c.isBound && c.canSubmit).length * entry.config.window;
+}
+
+function sessionsWanted(config: CarrierConfig): number {
+  return bindTypes(config).length;
 }

@@ -6,6 +6,15 @@
  * decisions: routing, failover, billing and reconciliation live in pipeline/.
  */
 
+/**
+ * How a carrier's binds are opened: `binds` transceivers, or `binds`
+ * transmitters (submits) each paired with a receiver (receipts and MO).
+ */
+export type BindMode = 'transceiver' | 'transmitter_receiver';
+
+/** How long messages are concatenated towards the carrier (DESIGN.md: udh8 by default). */
+export type CarrierConcat = 'udh8' | 'udh16' | 'sar';
+
 /** What an operator configures for one upstream SMSC. */
 export interface CarrierConfig {
   readonly id: string;
@@ -22,6 +31,14 @@ export interface CarrierConfig {
   /** Submits per second across all binds of this carrier; null = no cap. */
   readonly maxTps: number | null;
   readonly enabled: boolean;
+  /** Default 'transceiver'. */
+  readonly bindMode?: BindMode;
+  /** Default 'udh8'. */
+  readonly concat?: CarrierConcat;
+  /** What the carrier charges per message part, minor units (default 0); for margin reports. */
+  readonly cost?: number;
+  /** Deleted through the API: kept (its messages refer to it) but never bound nor routed to. */
+  readonly deleted?: boolean;
 }
 
 /** One SMPP submit_sm towards a carrier: one part of a message. */
@@ -46,6 +63,24 @@ export interface OutboundPart {
 }
 
 /**
+ * Why nothing was sent:
+ * - unknown-carrier, disabled: the pool does not hold the carrier (now);
+ * - not-bound: no bound session (the carrier is down or refuses our binds);
+ * - window-full: every window stayed full for windowWaitMs (the carrier is not answering);
+ * - over-tps: the carrier's maxTps left no permit within maxTpsWaitMs (our own cap);
+ * - breaker-open: the carrier's circuit breaker is open (or half-open with its probe out);
+ * - paused: the carrier answered ESME_RTHROTTLED a moment ago; its dispatch is paused.
+ */
+export type UnavailableCause =
+  | 'unknown-carrier'
+  | 'disabled'
+  | 'not-bound'
+  | 'window-full'
+  | 'over-tps'
+  | 'breaker-open'
+  | 'paused';
+
+/**
  * What became of one submit_sm. Classified by what the caller must do:
  * - accepted: the carrier took it and gave its id;
  * - rejected: the carrier answered with an error command_status (the caller
@@ -58,7 +93,7 @@ export type SubmitOutcome =
   | { readonly kind: 'accepted'; readonly carrierMessageId: string }
   | { readonly kind: 'rejected'; readonly commandStatus: number }
   | { readonly kind: 'timeout' }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  | { readonly kind: 'unavailable'; readonly cause: UnavailableCause; readonly reason: string };
 
 /** A deliver_sm received from a carrier: a receipt (esm_class 0x04) or an MO message. */
 export interface InboundDeliver {
@@ -78,9 +113,25 @@ export type CarrierSessionState = 'connecting' | 'binding' | 'bound' | 'unbindin
 
 export interface CarrierLiveState {
   readonly carrierId: string;
+  /** Bound sessions of every kind (transceivers, transmitters and receivers). */
   readonly boundSessions: number;
+  /** Sessions the config asks for (binds, or 2 x binds for transmitter_receiver); 0 when disabled. */
   readonly configuredBinds: number;
   readonly inFlight: number;
+}
+
+/** Circuit breaker states, as GET /carriers shows them and the breaker gauge encodes them (0, 1, 2). */
+export type BreakerState = 'closed' | 'half-open' | 'open';
+
+export const BREAKER_GAUGE: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
+
+/**
+ * Submit permits for a carrier's maxTps, shared by every process (Redis).
+ * take() grants up to `want` permits now; when it grants none,
+ * retryAfterMs says when one will be free.
+ */
+export interface TpsPermitSource {
+  take(carrierId: string, maxTps: number, want: number): Promise<{ granted: number; retryAfterMs: number }>;
 }
 
 /**

@@ -34,6 +34,15 @@ const schema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   HTTP_PORT: port.default(8080),
   SMPP_PORT: port.default(2775),
+  /** SMPP over TLS for customer binds; off unless set (then SMPP_TLS_CERT and SMPP_TLS_KEY are required). */
+  SMPP_TLS_PORT: port.optional(),
+  /** PEM certificate (chain) and private key files for SMPP_TLS_PORT. */
+  SMPP_TLS_CERT: z.string().min(1).optional(),
+  SMPP_TLS_KEY: z.string().min(1).optional(),
+  /** Concurrent binds one app may hold across all edge processes. */
+  SMPP_MAX_BINDS_PER_APP: z.coerce.number().int().min(1).max(1000).default(10),
+  /** A bind that receives nothing for this long is unbound, seconds. */
+  SMPP_IDLE_TIMEOUT_S: z.coerce.number().int().min(5).max(3600).default(120),
   HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   GATEWAY_ROLES: z
@@ -69,6 +78,9 @@ export type Config = Readonly<{
   redisUrl: string;
   httpPort: number;
   smppPort: number;
+  smppTls: Readonly<{ port: number; certFile: string; keyFile: string }> | undefined;
+  smppMaxBindsPerApp: number;
+  smppIdleTimeoutSeconds: number;
   host: string;
   adminToken: string | undefined;
   roles: readonly Role[];
@@ -98,11 +110,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid ${name}: ${issue?.message ?? 'bad value'}`);
   }
   const e = parsed.data;
+  if (e.SMPP_TLS_PORT !== undefined && (!e.SMPP_TLS_CERT || !e.SMPP_TLS_KEY)) {
+    throw new ConfigError(`invalid ${e.SMPP_TLS_CERT ? 'SMPP_TLS_KEY' : 'SMPP_TLS_CERT'}: required when SMPP_TLS_PORT is set`);
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     httpPort: e.HTTP_PORT,
     smppPort: e.SMPP_PORT,
+    smppTls:
+      e.SMPP_TLS_PORT !== undefined && e.SMPP_TLS_CERT && e.SMPP_TLS_KEY
+        ? Object.freeze({ port: e.SMPP_TLS_PORT, certFile: e.SMPP_TLS_CERT, keyFile: e.SMPP_TLS_KEY })
+        : undefined,
+    smppMaxBindsPerApp: e.SMPP_MAX_BINDS_PER_APP,
+    smppIdleTimeoutSeconds: e.SMPP_IDLE_TIMEOUT_S,
     host: e.HOST,
     adminToken: e.ADMIN_TOKEN,
     roles: Object.freeze([...e.GATEWAY_ROLES]),

@@ -5,6 +5,8 @@
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import * as initial from './migrations/001-initial';
+import * as smppConcat from './migrations/002-smpp-concat';
+import * as carriers from './migrations/003-carriers';
 
 // bigint (int8) columns are money and counts: parse to number. Values stay
 // far below 2^53 minor units; parseSafeInteger throws rather than round.
@@ -27,7 +29,7 @@ export function createDb(databaseUrl: string, poolMax = 10): Db {
   });
 }
 
-const MIGRATIONS = [initial] as const;
+const MIGRATIONS = [initial, smppConcat, carriers] as const;
 
 /** Migrations live in code (no directory scan), so they run the same under tsx and in a bundle. */
 const migrationSource: Knex.MigrationSource<(typeof MIGRATIONS)[number]> = {

@@ -53,6 +53,48 @@ async function applyToBalances(db: Executor, rows: ReadonlyArray<{ account_id: s
   );
 }
 
+/**
+ * Guarded final transitions, their events and at-most-once refunds, inside
+ * the caller's transaction (MessageStore.finalize, and the validity sweeper,
+ * which locks its rows first).
+ */
+export async function finalizeIn(trx: Executor, items: readonly Finalization[], refundable: readonly FinalStatus[]): Promise<Finalized[]> {
+  if (items.length === 0) return [];
+  const rows = await query<MessageRow>(trx, 
+    `UPDATE messages m SET status = t.status, error_code = t.code, dispatch_job = NULL, updated_at = now()
+     FROM unnest(?::uuid[], ?::text[], ?::text[]) AS t(id, status, code)
+     WHERE m.id = t.id
+       AND (t.status, m.status) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+     RETURNING m.*`,
+    [items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.errorCode), FINAL_MOVES.map((p) => p[0]), FINAL_MOVES.map((p) => p[1])],
+  );
+  const byId = new Map(items.map((i) => [i.id, i]));
+  await insertEvents(trx, rows.map((r) => ({ id: r.id, status: r.status, detail: { ...byId.get(r.id)!.detail, ...(r.error_code ? { errorCode: r.error_code } : {}) } })));
+
+  const refundIds = rows.filter((r) => (refundable as readonly string[]).includes(r.status)).map((r) => r.id);
+  const refunds = new Map<string, number>();
+  if (refundIds.length > 0) {
+    const refunded = await query<{ account_id: string; message_id: string; amount: number }>(trx, 
+      `INSERT INTO ledger (account_id, message_id, kind, amount)
+       SELECT account_id, message_id, 'refund', 0 - amount FROM ledger
+       WHERE kind = 'charge' AND message_id = ANY(?::uuid[])
+       ON CONFLICT (message_id, kind) WHERE message_id IS NOT NULL DO NOTHING
+       RETURNING account_id, message_id, amount`,
+      [refundIds],
+    );
+    await applyToBalances(trx, refunded);
+    for (const r of refunded) refunds.set(r.message_id, r.amount);
+  }
+  const at = new Date();
+  return rows.map((row) => ({
+    message: toMessageRecord(row),
+    status: row.status as FinalStatus,
+    errorCode: row.error_code,
+    refunded: refunds.get(row.id) ?? 0,
+    at,
+  }));
+}
+
 export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, FinalizeStore, ReceiptStore {
   constructor(private readonly db: Db) {}
 
@@ -157,6 +199,7 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
       `UPDATE messages SET dispatch_job = ?, dispatch_claimed_at = now()
        WHERE id = ANY(?::uuid[]) AND status = 'queued'
          AND (dispatch_job IS NULL OR dispatch_job = ? OR dispatch_claimed_at < now() - ? * interval '1 millisecond')
+         AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.message_id = messages.id AND d.requeued_at IS NULL)
        RETURNING *`,
       [jobId, ids, jobId, leaseMs],
     );
@@ -184,10 +227,16 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
     await this.db.transaction(async (trx) => {
       if (parts.length > 0) {
         await exec(trx, 
-          `INSERT INTO message_parts (message_id, part_index, carrier_id, carrier_message_id)
-           SELECT * FROM unnest(?::uuid[], ?::int[], ?::uuid[], ?::text[])
+          `INSERT INTO message_parts (message_id, part_index, carrier_id, carrier_message_id, cost)
+           SELECT * FROM unnest(?::uuid[], ?::int[], ?::uuid[], ?::text[], ?::bigint[])
            ON CONFLICT (message_id, part_index) DO NOTHING`,
-          [parts.map((p) => p.messageId), parts.map((p) => p.partIndex), parts.map((p) => p.carrierId), parts.map((p) => p.carrierMessageId)],
+          [
+            parts.map((p) => p.messageId),
+            parts.map((p) => p.partIndex),
+            parts.map((p) => p.carrierId),
+            parts.map((p) => p.carrierMessageId),
+            parts.map((p) => p.cost ?? null),
+          ],
         );
       }
       if (submitted.length > 0) {
@@ -206,41 +255,7 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
 
   async finalize(items: readonly Finalization[], refundable: readonly FinalStatus[]): Promise<Finalized[]> {
     if (items.length === 0) return [];
-    return this.db.transaction(async (trx) => {
-      const rows = await query<MessageRow>(trx, 
-        `UPDATE messages m SET status = t.status, error_code = t.code, dispatch_job = NULL, updated_at = now()
-         FROM unnest(?::uuid[], ?::text[], ?::text[]) AS t(id, status, code)
-         WHERE m.id = t.id
-           AND (t.status, m.status) IN (SELECT * FROM unnest(?::text[], ?::text[]))
-         RETURNING m.*`,
-        [items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.errorCode), FINAL_MOVES.map((p) => p[0]), FINAL_MOVES.map((p) => p[1])],
-      );
-      const byId = new Map(items.map((i) => [i.id, i]));
-      await insertEvents(trx, rows.map((r) => ({ id: r.id, status: r.status, detail: { ...byId.get(r.id)!.detail, ...(r.error_code ? { errorCode: r.error_code } : {}) } })));
-
-      const refundIds = rows.filter((r) => (refundable as readonly string[]).includes(r.status)).map((r) => r.id);
-      const refunds = new Map<string, number>();
-      if (refundIds.length > 0) {
-        const refunded = await query<{ account_id: string; message_id: string; amount: number }>(trx, 
-          `INSERT INTO ledger (account_id, message_id, kind, amount)
-           SELECT account_id, message_id, 'refund', 0 - amount FROM ledger
-           WHERE kind = 'charge' AND message_id = ANY(?::uuid[])
-           ON CONFLICT (message_id, kind) WHERE message_id IS NOT NULL DO NOTHING
-           RETURNING account_id, message_id, amount`,
-          [refundIds],
-        );
-        await applyToBalances(trx, refunded);
-        for (const r of refunded) refunds.set(r.message_id, r.amount);
-      }
-      const at = new Date();
-      return rows.map((row) => ({
-        message: toMessageRecord(row),
-        status: row.status as FinalStatus,
-        errorCode: row.error_code,
-        refunded: refunds.get(row.id) ?? 0,
-        at,
-      }));
-    });
+    return this.db.transaction((trx) => finalizeIn(trx, items, refundable));
   }
 
   async findParts(carrierId: string, carrierMessageIds: readonly string[]): Promise<SubmittedPart[]> {

@@ -3,14 +3,16 @@ import type { CarrierConfig, CarrierLiveState } from '../carriers/types';
 import type { Account } from '../db/account-store';
 import type { CreatedApp, NewApp } from '../db/app-store';
 import type { MessageEvent, MessageFilter } from '../db/message-queries';
-import type { NewCarrier } from '../db/routing-store';
+import type { CarrierPatch, NewCarrier, RouteInput } from '../db/routing-store';
 import type { Metrics } from '../metrics/registry';
 import type { Acceptor } from '../pipeline/accept';
-import type { MessageRecord } from '../pipeline/types';
+import type { DeadLetter } from '../pipeline/ports';
+import type { Finalized, MessageRecord } from '../pipeline/types';
 import type { AppThrottle } from '../pipeline/throttle';
 import type { Route, RoutingTable } from '../routing/routing-table';
 import type { Logger } from '../log';
 import type { AppAuthenticator } from './auth';
+import type { AuthFailureLimitOptions } from './auth-failures';
 
 export interface HttpDeps {
   readonly log: Logger;
@@ -19,6 +21,8 @@ export interface HttpDeps {
   /** Resolves when Redis and PostgreSQL answer; rejects otherwise. */
   readonly readiness: () => Promise<void>;
   readonly collectMetrics?: () => Promise<void>;
+  /** Failed authentications per address before 429 (defaults: 20 a minute). */
+  readonly authFailureLimit?: AuthFailureLimitOptions;
   /** Present in processes with the api role. */
   readonly api?: ApiDeps;
 }
@@ -32,7 +36,17 @@ export interface ApiDeps {
   readonly apps: { create(input: NewApp): Promise<CreatedApp> };
   readonly routingStore: {
     saveCarrier(input: NewCarrier): Promise<CarrierConfig>;
-    replaceRoutes(routes: ReadonlyArray<{ prefix: string; carriers: readonly string[]; price: number }>): Promise<Route[]>;
+    /** Undefined when there is no live carrier with this id. */
+    updateCarrier(id: string, patch: CarrierPatch): Promise<CarrierConfig | undefined>;
+    /** False when there is no live carrier with this id; throws CarrierInUseError while a route lists it. */
+    deleteCarrier(id: string): Promise<boolean>;
+    replaceRoutes(routes: readonly RouteInput[]): Promise<Route[]>;
+  };
+  /** The dead-letter queue (operator). requeue and discard answer undefined when the message is not in it. */
+  readonly deadLetters: {
+    list(options: { cursor?: string; limit: number }): Promise<{ items: DeadLetter[]; nextCursor: string | null }>;
+    requeue(id: string): Promise<{ generation: number } | undefined>;
+    discard(id: string): Promise<Finalized | undefined>;
   };
   readonly routing: {
     table(): RoutingTable;

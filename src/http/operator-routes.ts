@@ -1,11 +1,9 @@
-/** Operator API (Bearer ADMIN_TOKEN): accounts, credit, apps, carriers, routes. */
+/** Operator API (Bearer ADMIN_TOKEN): accounts, credit, apps. Carriers and routes: carrier-routes.ts; dead letters: dlq-routes.ts. */
 import { Router } from 'express';
 import { GatewayError } from '../core/errors';
-import { normalizeNumber, parseSender } from '../core/number';
-import { CarrierNameTakenError, UnknownCarrierError } from '../db/routing-store';
-import type { CarrierConfig } from '../carriers/types';
+import { parseSender } from '../core/number';
 import type { ApiDeps } from './deps';
-import { createAccountBody, createAppBody, createCarrierBody, creditBody, routesBody } from './schemas';
+import { createAccountBody, createAppBody, creditBody } from './schemas';
 import { parse } from './validate';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,22 +11,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function accountId(raw: string | undefined): string {
   if (!raw || !UUID.test(raw)) throw new GatewayError('NOT_FOUND', 'no such account');
   return raw;
-}
-
-/** Never shows the carrier's password. */
-function publicCarrier(c: CarrierConfig) {
-  return {
-    id: c.id,
-    name: c.name,
-    host: c.host,
-    port: c.port,
-    systemId: c.systemId,
-    systemType: c.systemType,
-    binds: c.binds,
-    window: c.window,
-    maxTps: c.maxTps,
-    enabled: c.enabled,
-  };
 }
 
 export function operatorRouter(deps: ApiDeps): Router {
@@ -73,68 +55,5 @@ export function operatorRouter(deps: ApiDeps): Router {
     });
   });
 
-  router.post('/carriers', async (req, res) => {
-    const body = parse(createCarrierBody, req.body);
-    try {
-      const carrier = await deps.routingStore.saveCarrier(body);
-      await deps.routing.refresh(true);
-      res.status(201).json(publicCarrier(carrier));
-    } catch (error) {
-      if (error instanceof CarrierNameTakenError) throw new GatewayError('CONFLICT', error.message);
-      throw error;
-    }
-  });
-
-  router.get('/carriers', async (_req, res) => {
-    const states = await deps.carrierStates();
-    const items = deps.routing.carriers().map((c) => {
-      const state = states.get(c.id);
-      return {
-        ...publicCarrier(c),
-        boundSessions: state?.boundSessions ?? 0,
-        inFlight: state?.inFlight ?? 0,
-        breaker: state?.breaker ?? 'closed',
-      };
-    });
-    res.json({ items, nextCursor: null });
-  });
-
-  router.put('/routes', async (req, res) => {
-    const body = parse(routesBody, req.body);
-    try {
-      await deps.routingStore.replaceRoutes(body);
-    } catch (error) {
-      if (error instanceof UnknownCarrierError) throw new GatewayError('INVALID_REQUEST', error.message, { unknownCarriers: error.names });
-      throw error;
-    }
-    await deps.routing.refresh(true);
-    res.json({ items: routeView(deps), nextCursor: null });
-  });
-
-  router.get('/routes', async (_req, res) => {
-    await deps.routing.refresh();
-    res.json({ items: routeView(deps), nextCursor: null });
-  });
-
-  router.get('/routes/resolve', async (req, res) => {
-    const raw = typeof req.query.to === 'string' ? req.query.to : '';
-    const to = normalizeNumber(raw);
-    if (to === null) throw new GatewayError('INVALID_NUMBER', 'to must be a valid E.164 number', { invalid: [raw] });
-    const route = deps.routing.table().resolve(to);
-    if (!route) throw new GatewayError('NOT_FOUND', 'no route covers this number');
-    res.json({ to, prefix: route.prefix, carriers: carrierNames(deps, route.carrierIds), price: route.price });
-  });
-
   return router;
-}
-
-function carrierNames(deps: ApiDeps, ids: readonly string[]): string[] {
-  return ids.map((id) => deps.routing.carrier(id)?.name ?? id);
-}
-
-function routeView(deps: ApiDeps) {
-  return deps.routing
-    .table()
-    .routes()
-    .map((r) => ({ prefix: r.prefix, carriers: carrierNames(deps, r.carrierIds), price: r.price }));
 }

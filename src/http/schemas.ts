@@ -27,30 +27,98 @@ export const createAppBody = z
   })
   .strict();
 
+const carrierFields = {
+  name: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+  host: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  systemId: z.string().min(1).max(15),
+  password: z.string().max(8),
+  systemType: z.string().max(12),
+  binds: z.number().int().min(1).max(64),
+  window: z.number().int().min(1).max(1000),
+  maxTps: z.number().int().min(1).max(100_000).nullable(),
+  bindMode: z.enum(['transceiver', 'transmitter_receiver']),
+  concat: z.enum(['udh8', 'udh16', 'sar']),
+  /** What the carrier charges per message part, minor units. */
+  cost: z.number().int('must be an integer number of minor units').min(0).max(Number.MAX_SAFE_INTEGER),
+  enabled: z.boolean(),
+};
+
 export const createCarrierBody = z
   .object({
-    name: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
-    host: z.string().min(1).max(255),
-    port: z.number().int().min(1).max(65535),
-    systemId: z.string().min(1).max(15),
-    password: z.string().max(8),
-    systemType: z.string().max(12).optional(),
-    binds: z.number().int().min(1).max(64).optional(),
-    window: z.number().int().min(1).max(1000).optional(),
-    maxTps: z.number().int().min(1).max(100_000).nullable().optional(),
+    ...carrierFields,
+    systemType: carrierFields.systemType.optional(),
+    binds: carrierFields.binds.optional(),
+    window: carrierFields.window.optional(),
+    maxTps: carrierFields.maxTps.optional(),
+    bindMode: carrierFields.bindMode.optional(),
+    concat: carrierFields.concat.optional(),
+    cost: carrierFields.cost.optional(),
+    enabled: carrierFields.enabled.optional(),
   })
   .strict();
 
+/** PATCH /carriers/:id: any of the fields, at least one. */
+export const patchCarrierBody = z
+  .object(carrierFields)
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+
+const routeCarrier = z.union([
+  z.string().min(1),
+  z
+    .object({
+      name: z.string().min(1),
+      /** Share of its rank's traffic (0 = standby within the rank); default 1. */
+      weight: z.number().int().min(0).max(10_000).optional(),
+      /** Lower ranks are tried first; default the 1-based position in the list. */
+      rank: z.number().int().min(1).max(100).optional(),
+    })
+    .strict(),
+]);
+
+/**
+ * One route. `carriers` lists carrier names (DESIGN.md) or {name, weight?,
+ * rank?} objects; alternatively `weights` / `ranks` arrays parallel to
+ * `carriers` (the form GET /routes answers with). Normalised to objects.
+ */
+const routeBody = z
+  .object({
+    prefix: z.string().regex(/^[0-9]{0,15}$/, 'must be 0-15 digits ("" is the catch-all)'),
+    carriers: z.array(routeCarrier).min(1).max(10),
+    price: z.number().int('must be an integer number of minor units').min(0).max(Number.MAX_SAFE_INTEGER),
+    weights: z.array(z.number().int().min(0).max(10_000)).optional(),
+    ranks: z.array(z.number().int().min(1).max(100)).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const names = r.carriers.map((c) => (typeof c === 'string' ? c : c.name));
+    if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['carriers'], message: 'a carrier is listed twice' });
+    for (const key of ['weights', 'ranks'] as const) {
+      const list = r[key];
+      if (!list) continue;
+      if (list.length !== r.carriers.length) ctx.addIssue({ code: 'custom', path: [key], message: `must have one entry per carrier` });
+      if (r.carriers.some((c) => typeof c !== 'string')) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'give weights and ranks either in carrier objects or as arrays, not both' });
+      }
+    }
+  })
+  .transform((r) => ({
+    prefix: r.prefix,
+    price: r.price,
+    carriers: r.carriers.map((c, i) => {
+      const entry = typeof c === 'string' ? { name: c } : c;
+      return {
+        ...entry,
+        ...(r.weights ? { weight: r.weights[i]! } : {}),
+        ...(r.ranks ? { rank: r.ranks[i]! } : {}),
+      };
+    }),
+  }));
+
 export const routesBody = z
-  .array(
-    z
-      .object({
-        prefix: z.string().regex(/^[0-9]{0,15}$/, 'must be 0-15 digits ("" is the catch-all)'),
-        carriers: z.array(z.string().min(1)).min(1).max(10),
-        price: z.number().int('must be an integer number of minor units').min(0).max(Number.MAX_SAFE_INTEGER),
-      })
-      .strict(),
-  )
+  .array(routeBody)
   .max(100_000)
   .superRefine((routes, ctx) => {
     const seen = new Set<string>();
@@ -59,6 +127,9 @@ export const routesBody = z
       seen.add(r.prefix);
     });
   });
+
+/** The optional operator file config/routes.json in its object form (a bare routes array is routesBody). */
+export const routesFileBody = z.object({ carriers: z.array(createCarrierBody).max(1000).optional(), routes: routesBody }).strict();
 
 export const submitBody = z
   .object({
@@ -75,6 +146,11 @@ export const submitBody = z
 export const listQuery = z.object({
   status: z.enum(['accepted', 'held', 'queued', 'submitted', 'delivered', 'undelivered', 'expired', 'failed', 'rejected']).optional(),
   to: z.string().max(32).optional(),
+  cursor: z.string().uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const dlqListQuery = z.object({
   cursor: z.string().uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

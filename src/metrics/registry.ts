@@ -19,6 +19,7 @@ export interface Metrics {
   readonly billingRefunded: Counter;
   readonly receiptsUnmatched: Counter;
   readonly callbacks: Counter<'result'>;
+  readonly messagesDeadLettered: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -50,5 +51,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     billingRefunded: new Counter({ name: 'smsgw_billing_refunded_total', help: 'Minor units refunded.', registers }),
     receiptsUnmatched: new Counter({ name: 'smsgw_receipts_unmatched_total', help: 'Receipts that matched no message part.', registers }),
     callbacks: new Counter({ name: 'smsgw_callbacks_total', help: 'Status callback POSTs, by result.', labelNames: ['result'], registers }),
+    messagesDeadLettered: new Counter({
+      name: 'smsgw_messages_dead_lettered_total',
+      help: 'Messages moved to the dead-letter queue after their dispatch attempts ran out.',
+      registers,
+    }),
   };
 }

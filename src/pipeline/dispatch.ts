@@ -1,26 +1,48 @@
 /**
- * The dispatch stage: a batch of charged messages goes to carriers. Per
- * message: the route's carriers in failover order; every part not yet with
- * a carrier is submitted; the carrier ids are stored (PostgreSQL and the hot
- * Redis map) before the message becomes `submitted`. A message that must be
- * retried leaves its batch as its own delayed job; a permanent carrier error
- * or exhausted attempts end it `failed` (refunded by finalize).
+ * The dispatch stage: a batch of charged messages goes to carriers
+ * (dispatch-message.ts decides per message). The carrier ids are stored
+ * (PostgreSQL, then the hot Redis map) as the carriers hand them out, in
+ * group commits, and a message becomes `submitted` with its last part. Messages that cannot finish now leave the batch together,
+ * as one job per kind:
+ * - retry (something went out and failed, or its outcome is unknown): after
+ *   retryBaseDelayMs x 2^attempt, preferring the other carriers; the
+ *   MAX_DISPATCH_ATTEMPTS-th such failure moves the message to the
+ *   dead-letter queue instead (it stays queued and charged);
+ * - wait (nothing went out: carriers down, breakers open, paused, over
+ *   their TPS): after waitBaseDelayMs x 2^waits (at most waitMaxDelayMs,
+ *   with jitter), without counting an attempt.
+ * Both delays stop at the message's validity, where dispatch (or the
+ * validity sweeper, whichever comes first) ends it expired and refunded.
+ * A permanent carrier error ends the message failed (refunded by finalize).
+ *
+ * Job ids are derived from (first message, generation, attempt, waits), so
+ * re-running a batch after a crash enqueues nothing twice.
  */
-import { classifySubmit, commandStatusCode, type SubmitClass } from '../carriers/error-class';
-import type { OutboundPart } from '../carriers/types';
+import type { SubmitClass } from '../carriers/error-class';
 import { REFUNDED_STATUSES } from '../core/lifecycle';
-import { parseSender } from '../core/number';
-import { segmentText } from '../core/text';
-import type { CarrierIdMap, CarrierPort, DispatchStore, FinalizeStore, RoutingView, StageQueues, SubmittedPart } from './ports';
-import type { Finalization, Finalized, MessageRecord } from './types';
+import { submitMessage, type MessageOutcome } from './dispatch-message';
+import { MicroBatcher } from './micro-batcher';
+import { WeightedPicker } from '../routing/candidates';
+import type { CarrierIdMap, CarrierPort, DeadLetterEntry, DeadLetterWriter, DispatchStore, FinalizeStore, RoutingView, StageQueues, SubmittedPart } from './ports';
+import type { Finalization, Finalized, MessageRecord, Priority } from './types';
 
+export { outboundParts } from './dispatch-message';
+
+/** Submits of one message that went out and failed before it is dead-lettered. */
 export const MAX_DISPATCH_ATTEMPTS = 3;
+
+/** The weighted round robin's credits, per routing snapshot, for every dispatch run of this process. */
+const PROCESS_PICKER = new WeightedPicker();
+
+/** Longest wait before what carriers took is recorded, ms. */
+const RECORD_WAIT_MS = 10;
 
 /** How long the hot Redis map keeps a carrier id; receipts later than this are matched in PostgreSQL. */
 const CARRIER_ID_TTL_SECONDS = 7 * 86400;
 
 export interface DispatchDeps {
   readonly store: DispatchStore & FinalizeStore;
+  readonly deadLetters: DeadLetterWriter;
   readonly queues: StageQueues;
   readonly carriers: CarrierPort;
   readonly routing: RoutingView;
@@ -28,20 +50,29 @@ export interface DispatchDeps {
   readonly now: () => Date;
   readonly onFinalized: (finalized: readonly Finalized[]) => Promise<void>;
   readonly onSubmitResult?: (carrierId: string, result: SubmitClass) => void;
-  /** A claim older than this may be taken over (the claiming worker died). */
+  readonly onDeadLettered?: (count: number) => void;
+  /** A claim older than this may be taken over (the claiming worker died); default 120_000. */
   readonly claimLeaseMs?: number;
+  /** First retry delay after a failed submit, ms (default 1_000); doubles per attempt. */
   readonly retryBaseDelayMs?: number;
+  /** First delay when no carrier could take a message, ms (default 250); doubles per wait. */
+  readonly waitBaseDelayMs?: number;
+  /** Longest such delay, ms (default 15_000). */
+  readonly waitMaxDelayMs?: number;
+  /** Load sharing within a route's rank (default: one per process). */
+  readonly picker?: WeightedPicker;
+  /** [0, 1) source for the wait jitter (default Math.random). */
+  readonly random?: () => number;
 }
-
-type MessageOutcome =
-  | { kind: 'submitted'; carrierId: string; carrierMessageId: string }
-  | { kind: 'failed'; errorCode: string; detail: Record<string, unknown> }
-  | { kind: 'retry'; reason: string };
 
 export interface DispatchJob {
   readonly jobId: string;
   readonly ids: readonly string[];
+  /** Failed submits so far (every message of the job has the same count). */
   readonly attempt: number;
+  readonly waits?: number;
+  readonly generation?: number;
+  readonly avoidCarrierIds?: readonly string[];
 }
 
 export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promise<void> {
@@ -52,7 +83,7 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
   const finals: Finalization[] = [];
   for (const message of claimed) {
     if (message.validUntil.getTime() <= now.getTime()) {
-      finals.push({ id: message.id, status: 'expired', errorCode: 'VALIDITY_EXPIRED', detail: { reason: 'validity ended before submission' } });
+      finals.push({ id: message.id, status: 'expired', errorCode: 'VALIDITY_EXPIRED', detail: { reason: 'validity ended before a carrier took it' } });
     } else live.push(message);
   }
 
@@ -60,99 +91,108 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
   const sentByMessage = new Map<string, SubmittedPart[]>();
   for (const part of already) sentByMessage.set(part.messageId, [...(sentByMessage.get(part.messageId) ?? []), part]);
 
-  const newParts: SubmittedPart[] = [];
+  const recorder = submissionRecorder(deps);
+  const ctx = {
+    carriers: deps.carriers,
+    routing: deps.routing,
+    avoid: job.avoidCarrierIds ?? [],
+    picker: deps.picker ?? PROCESS_PICKER,
+    ...(deps.onSubmitResult ? { onSubmitResult: deps.onSubmitResult } : {}),
+  };
   const outcomes = await Promise.all(
-    live.map((message) => submitMessage(message, sentByMessage.get(message.id) ?? [], deps, newParts)),
+    live.map(async (message) => {
+      const newParts: SubmittedPart[] = [];
+      const outcome = await submitMessage(message, sentByMessage.get(message.id) ?? [], ctx, newParts);
+      const submitted = outcome.kind === 'submitted' ? { id: message.id, carrierId: outcome.carrierId, carrierMessageId: outcome.carrierMessageId } : undefined;
+      if (newParts.length > 0 || submitted) await recorder.add({ parts: newParts, submitted });
+      return outcome;
+    }),
   );
 
-  const submitted: Array<{ id: string; carrierId: string; carrierMessageId: string }> = [];
-  const retries: MessageRecord[] = [];
+  const retries: Array<{ message: MessageRecord; outcome: Extract<MessageOutcome, { kind: 'retry' }> }> = [];
+  const waits: MessageRecord[] = [];
+  const dead: DeadLetterEntry[] = [];
   live.forEach((message, i) => {
     const outcome = outcomes[i]!;
-    if (outcome.kind === 'submitted') submitted.push({ id: message.id, carrierId: outcome.carrierId, carrierMessageId: outcome.carrierMessageId });
-    else if (outcome.kind === 'failed') finals.push({ id: message.id, status: 'failed', errorCode: outcome.errorCode, detail: outcome.detail });
+    if (outcome.kind === 'submitted') return;
+    if (outcome.kind === 'failed') finals.push({ id: message.id, status: 'failed', errorCode: outcome.errorCode, detail: outcome.detail });
+    else if (outcome.kind === 'wait') waits.push(message);
     else if (job.attempt + 1 >= MAX_DISPATCH_ATTEMPTS) {
-      finals.push({ id: message.id, status: 'failed', errorCode: 'ATTEMPTS_EXHAUSTED', detail: { reason: outcome.reason, attempts: job.attempt + 1 } });
-    } else retries.push(message);
+      dead.push({ id: message.id, reason: outcome.reason, attempts: job.attempt + 1, detail: { lastCarrierId: outcome.carrierId } });
+    } else retries.push({ message, outcome });
   });
-
-  // PostgreSQL first: a receipt matched through Redis must find its part row.
-  await deps.store.recordSubmission(newParts, submitted);
-  if (newParts.length > 0) await deps.idMap.put(newParts, CARRIER_ID_TTL_SECONDS).catch(() => undefined); // PostgreSQL is the fallback
 
   if (finals.length > 0) {
     const finalized = await deps.store.finalize(finals, REFUNDED_STATUSES);
     await deps.onFinalized(finalized);
   }
+  if (dead.length > 0) {
+    await deps.deadLetters.deadLetter(dead);
+    deps.onDeadLettered?.(dead.length);
+  }
+  const generation = job.generation ?? 0;
+  const waitCount = job.waits ?? 0;
+  const random = deps.random ?? Math.random;
   if (retries.length > 0) {
-    await deps.store.release(retries.map((m) => m.id));
-    const delayMs = (deps.retryBaseDelayMs ?? 1000) * 2 ** job.attempt;
-    for (const message of retries) {
-      await deps.queues.dispatch(`dispatch:${message.id}:retry${job.attempt + 1}`, [message.id], message.priority, {
-        delayMs,
-        attempt: job.attempt + 1,
-      });
-    }
+    const messages = retries.map((r) => r.message);
+    await deps.store.release(messages.map((m) => m.id));
+    const avoid = [...new Set(retries.map((r) => r.outcome.carrierId))];
+    const delayMs = (deps.retryBaseDelayMs ?? 1_000) * 2 ** job.attempt;
+    await requeue(deps, messages, now, delayMs, { attempt: job.attempt + 1, waits: waitCount, generation, avoidCarrierIds: avoid });
+  }
+  if (waits.length > 0) {
+    await deps.store.release(waits.map((m) => m.id));
+    const ceilingMs = Math.min(deps.waitMaxDelayMs ?? 15_000, (deps.waitBaseDelayMs ?? 250) * 2 ** Math.min(waitCount, 20));
+    const delayMs = Math.round(ceilingMs * (0.8 + 0.4 * random()));
+    await requeue(deps, waits, now, delayMs, { attempt: job.attempt, waits: waitCount + 1, generation, avoidCarrierIds: job.avoidCarrierIds ?? [] });
   }
 }
 
-/** Builds the SMPP parts of a message; the UDH reference comes from the id so a retry reuses it. */
-export function outboundParts(message: MessageRecord): OutboundPart[] {
-  const reference = parseInt(message.id.slice(-4), 16);
-  const segmented = segmentText(message.text, { reference, concat: 'udh8', encoding: message.encoding });
-  const sender = message.from ? parseSender(message.from) : null;
-  return segmented.parts.map((part) => ({
-    sourceAddr: sender?.addr ?? '',
-    sourceAddrTon: sender?.ton ?? 0,
-    sourceAddrNpi: sender?.npi ?? 0,
-    destinationAddr: message.to,
-    dataCoding: segmented.dataCoding,
-    esmClass: part.esmClass,
-    shortMessage: part.shortMessage,
-    registeredDelivery: 1,
-    ...(part.sar ? { sar: part.sar } : {}),
-  }));
+interface Recorded {
+  readonly parts: readonly SubmittedPart[];
+  readonly submitted: { readonly id: string; readonly carrierId: string; readonly carrierMessageId: string } | undefined;
 }
 
-async function submitMessage(
-  message: MessageRecord,
-  alreadySent: readonly SubmittedPart[],
-  deps: DispatchDeps,
-  newParts: SubmittedPart[],
-): Promise<MessageOutcome> {
-  const route = deps.routing.table().resolve(message.to);
-  if (!route) return { kind: 'failed', errorCode: 'NO_ROUTE', detail: { reason: 'no route covers the number' } };
-  const parts = outboundParts(message);
-  const sent = new Map(alreadySent.map((p) => [p.partIndex, p]));
-  const tried: Array<{ carrier: string; result: SubmitClass }> = [];
+/**
+ * Records what carriers took while the batch is still running (group
+ * commit of about RECORD_WAIT_MS), not once at its end: a batch may take
+ * seconds (a TPS cap, a failover), and a receipt that comes before its part
+ * is recorded only waits a few retries. PostgreSQL first: a receipt matched
+ * through Redis must find its part row.
+ */
+function submissionRecorder(deps: DispatchDeps): MicroBatcher<Recorded, true> {
+  return new MicroBatcher<Recorded, true>({
+    maxItems: 500,
+    maxWaitMs: RECORD_WAIT_MS,
+    flush: async (items) => {
+      const parts = items.flatMap((i) => i.parts);
+      await deps.store.recordSubmission(parts, items.flatMap((i) => (i.submitted ? [i.submitted] : [])));
+      if (parts.length > 0) await deps.idMap.put(parts, CARRIER_ID_TTL_SECONDS).catch(() => undefined); // PostgreSQL is the fallback
+      return items.map(() => true as const);
+    },
+  });
+}
 
-  for (const carrierId of route.carrierIds) {
-    const carrier = deps.routing.carrier(carrierId);
-    if (!carrier || !carrier.enabled) continue;
-    const pending = parts.map((part, index) => ({ part, index })).filter(({ index }) => !sent.has(index));
-    if (pending.length === 0) break;
-    const results = await Promise.all(pending.map(({ part }) => deps.carriers.submit(carrierId, part)));
-    let worst: SubmitClass = 'accepted';
-    for (const [i, outcome] of results.entries()) {
-      const result = classifySubmit(outcome);
-      deps.onSubmitResult?.(carrierId, result);
-      const index = pending[i]!.index;
-      if (outcome.kind === 'accepted') {
-        const part = { messageId: message.id, partIndex: index, carrierId, carrierMessageId: outcome.carrierMessageId };
-        sent.set(index, part);
-        newParts.push(part);
-      } else if (outcome.kind === 'rejected' && result === 'permanent') {
-        return { kind: 'failed', errorCode: commandStatusCode(outcome.commandStatus), detail: { carrier: carrier.name, part: index } };
-      } else worst = result;
-    }
-    tried.push({ carrier: carrier.name, result: worst });
-    // Only "nothing was sent" moves to the next carrier at once; an unknown outcome or throttle waits.
-    if (worst !== 'unavailable') break;
-  }
+interface RequeueState {
+  readonly attempt: number;
+  readonly waits: number;
+  readonly generation: number;
+  readonly avoidCarrierIds: readonly string[];
+}
 
-  if (sent.size === parts.length) {
-    const first = sent.get(0)!;
-    return { kind: 'submitted', carrierId: first.carrierId, carrierMessageId: first.carrierMessageId };
+/** One delayed job per priority; the delay never runs past the earliest validity among them. */
+async function requeue(deps: DispatchDeps, messages: readonly MessageRecord[], now: Date, delayMs: number, state: RequeueState): Promise<void> {
+  const byPriority = new Map<Priority, MessageRecord[]>();
+  for (const m of messages) byPriority.set(m.priority, [...(byPriority.get(m.priority) ?? []), m]);
+  for (const [priority, list] of byPriority) {
+    const firstValidUntil = Math.min(...list.map((m) => m.validUntil.getTime()));
+    const delay = Math.max(0, Math.min(delayMs, firstValidUntil - now.getTime()));
+    const jobId = `dispatch:${list[0]!.id}:g${state.generation}.a${state.attempt}.w${state.waits}`;
+    await deps.queues.dispatch(
+      jobId,
+      list.map((m) => m.id),
+      priority,
+      { delayMs: delay, attempt: state.attempt, waits: state.waits, generation: state.generation, avoidCarrierIds: state.avoidCarrierIds },
+    );
   }
-  return { kind: 'retry', reason: tried.length === 0 ? 'no enabled carrier on the route' : JSON.stringify(tried) };
 }

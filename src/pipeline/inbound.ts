@@ -37,9 +37,11 @@ export function receiptOf(deliver: InboundDeliver, now: Date): ReceiptRecord | u
   const carrierMessageId = deliver.receiptedMessageId || parsed?.id;
   const stat = (deliver.messageState !== undefined ? STATE_TO_STAT[deliver.messageState] : undefined) ?? parsed?.stat;
   if (!carrierMessageId || !stat) return undefined;
+  const textMessageId = parsed?.id && parsed.id !== carrierMessageId ? parsed.id : undefined;
   return {
     carrierId: deliver.carrierId,
     carrierMessageId,
+    ...(textMessageId ? { textMessageId } : {}),
     stat: stat.toUpperCase(),
     err: parsed?.err ?? null,
     receivedAt: now.toISOString(),

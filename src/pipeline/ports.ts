@@ -18,18 +18,26 @@ import type {
 export interface StageQueues {
   /** Idempotent per jobId: adding a job id twice enqueues it once. */
   review(jobId: string, messageIds: readonly string[]): Promise<void>;
-  dispatch(
-    jobId: string,
-    messageIds: readonly string[],
-    priority: Priority,
-    options?: { readonly delayMs?: number; readonly attempt?: number },
-  ): Promise<void>;
+  dispatch(jobId: string, messageIds: readonly string[], priority: Priority, options?: DispatchJobOptions): Promise<void>;
   receipts(jobId: string, receipts: readonly ReceiptRecord[], delayMs?: number): Promise<void>;
   callbacks(
     jobId: string,
     callbacks: readonly CallbackRecord[],
     options?: { readonly delayMs?: number; readonly attempt?: number },
   ): Promise<void>;
+}
+
+/** What a dispatch job carries besides its message ids (see pipeline/dispatch.ts). */
+export interface DispatchJobOptions {
+  readonly delayMs?: number;
+  /** Submits of these messages that went out and failed (default 0). */
+  readonly attempt?: number;
+  /** Times no carrier could take them (default 0); grows the wait backoff. */
+  readonly waits?: number;
+  /** Dead-letter requeues of the message (default 0); keeps job ids unique per requeue. */
+  readonly generation?: number;
+  /** Carriers that just failed these messages: tried after the others. */
+  readonly avoidCarrierIds?: readonly string[];
 }
 
 export interface AcceptStore {
@@ -64,6 +72,8 @@ export interface SubmittedPart {
   readonly partIndex: number;
   readonly carrierId: string;
   readonly carrierMessageId: string;
+  /** The carrier's cost for this part when handed over, minor units (margin reports). */
+  readonly cost?: number;
 }
 
 export interface DispatchStore {
@@ -81,6 +91,46 @@ export interface DispatchStore {
   ): Promise<void>;
   /** Releases the claim so another job may take the message (retry later). */
   release(ids: readonly string[]): Promise<void>;
+}
+
+export interface DeadLetterEntry {
+  readonly id: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** Messages whose attempts ran out leave dispatch for the dead-letter queue (they stay queued and charged). */
+export interface DeadLetterWriter {
+  deadLetter(entries: readonly DeadLetterEntry[]): Promise<void>;
+}
+
+export interface DeadLetter {
+  readonly message: MessageRecord;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly requeues: number;
+  readonly detail: Readonly<Record<string, unknown>>;
+  readonly deadAt: Date;
+}
+
+export interface DeadLetterStore extends DeadLetterWriter {
+  /** The entry of a message currently in the queue (its message still queued). */
+  get(id: string): Promise<DeadLetter | undefined>;
+  list(options: { readonly cursor?: string; readonly limit: number }): Promise<{ items: DeadLetter[]; nextCursor: string | null }>;
+  /** Takes the entry out of the queue as requeue number `generation`; false when it is not in it (any more). */
+  markRequeued(id: string, generation: number): Promise<boolean>;
+  /** Puts it back (the requeue could not be enqueued). */
+  unmarkRequeued(id: string): Promise<void>;
+}
+
+export interface ExpiryStore {
+  /**
+   * Ends up to `limit` messages past their validity and not yet with a carrier
+   * (accepted, held, queued; none claimed by a live dispatch lease) as
+   * expired, refunding charged ones, in one transaction.
+   */
+  expireOverdue(limit: number, claimLeaseMs: number): Promise<Finalized[]>;
 }
 
 export interface FinalizeStore {

@@ -4,10 +4,15 @@
  * message whose every part is final gets one final status:
  *   delivered only when every part is delivered; otherwise the outcome of the
  *   first part that is not (undelivered, expired or rejected), refunded in full.
- * A receipt may beat its submit_sm_resp into our store, so an unmatched one is
- * retried a few times with backoff before it is stored as unmatched.
+ * Matching takes the id as written (receipted_message_id, else the text's),
+ * then, for ids that match nothing, the text's id and the hex <-> decimal
+ * forms of both (carriers answer submit_sm_resp in one and write receipts
+ * in the other). A receipt may beat its submit_sm_resp into our store, so an
+ * unmatched one is retried a few times with backoff before it is stored as
+ * unmatched (and counted).
  */
 import { REFUNDED_STATUSES, type FinalStatus } from '../core/lifecycle';
+import { receiptIdCandidates } from '../core/receipt';
 import type { CarrierIdMap, FinalizeStore, PartReceipt, ReceiptStore, StageQueues } from './ports';
 import type { Finalization, Finalized, ReceiptRecord } from './types';
 
@@ -49,6 +54,20 @@ export interface ReconcileDeps {
   readonly retryBaseDelayMs?: number;
 }
 
+type PartRef = { messageId: string; partIndex: number };
+
+/** carrier id -> part, from the hot Redis map first, then PostgreSQL for the ids Redis lacks. */
+async function lookupParts(carrierId: string, ids: readonly string[], deps: ReconcileDeps): Promise<Map<string, PartRef>> {
+  const found = await deps.idMap.get(carrierId, ids).catch(() => new Map<string, PartRef>());
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    for (const part of await deps.store.findParts(carrierId, missing)) {
+      found.set(part.carrierMessageId, { messageId: part.messageId, partIndex: part.partIndex });
+    }
+  }
+  return found;
+}
+
 export async function reconcileReceipts(jobId: string, receipts: readonly ReceiptRecord[], deps: ReconcileDeps): Promise<void> {
   const partReceipts: PartReceipt[] = [];
   /** The receipt behind each entry of partReceipts, same index. */
@@ -58,12 +77,17 @@ export async function reconcileReceipts(jobId: string, receipts: readonly Receip
   const byCarrier = new Map<string, ReceiptRecord[]>();
   for (const r of receipts) byCarrier.set(r.carrierId, [...(byCarrier.get(r.carrierId) ?? []), r]);
   for (const [carrierId, list] of byCarrier) {
-    const ids = list.map((r) => r.carrierMessageId);
-    const hot = await deps.idMap.get(carrierId, ids).catch(() => new Map<string, { messageId: string; partIndex: number }>());
-    const missing = ids.filter((id) => !hot.has(id));
-    if (missing.length > 0) {
-      for (const part of await deps.store.findParts(carrierId, missing)) {
-        hot.set(part.carrierMessageId, { messageId: part.messageId, partIndex: part.partIndex });
+    const hot = await lookupParts(carrierId, list.map((r) => r.carrierMessageId), deps);
+    // Not found as written: try the text's id and the hex <-> decimal forms of both (receiptIdCandidates).
+    const alternatives = new Map<string, string>();
+    for (const r of list.filter((r) => !hot.has(r.carrierMessageId))) {
+      const forms = [...receiptIdCandidates(r.carrierMessageId), ...(r.textMessageId ? receiptIdCandidates(r.textMessageId) : [])];
+      for (const form of forms) if (form !== r.carrierMessageId && !alternatives.has(form)) alternatives.set(form, r.carrierMessageId);
+    }
+    if (alternatives.size > 0) {
+      for (const [form, part] of await lookupParts(carrierId, [...alternatives.keys()], deps)) {
+        const original = alternatives.get(form)!;
+        if (!hot.has(original)) hot.set(original, part);
       }
     }
     for (const receipt of list) {

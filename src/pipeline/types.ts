@@ -67,6 +67,8 @@ export interface ReceiptRecord {
   readonly carrierId: string;
   /** The carrier's id for the part, as found in the TLV or the text. */
   readonly carrierMessageId: string;
+  /** The id in the receipt text when it differs from carrierMessageId (the TLV's); tried when that one matches nothing. */
+  readonly textMessageId?: string;
   /** Receipt stat word (DELIVRD, UNDELIV, ...), upper case. */
   readonly stat: string;
   readonly err: string | null;

@@ -71,8 +71,10 @@ export function receiptFieldsOf(
   outcome: { readonly stat: SimulatedStat; readonly err: string },
   submittedAt: Date,
   doneAt: Date,
+  /** How carriers vary: the id the text shows (default messageId), and whether the receipted_message_id TLV is sent (default true). */
+  form: { readonly textId?: string; readonly tlv?: boolean } = {},
 ): Partial<FieldsOf<'deliver_sm'>> {
-  const text = formatReceiptText({ id: messageId, submitDate: submittedAt, doneDate: doneAt, stat: outcome.stat, err: outcome.err, text: previewOf(f) });
+  const text = formatReceiptText({ id: form.textId ?? messageId, submitDate: submittedAt, doneDate: doneAt, stat: outcome.stat, err: outcome.err, text: previewOf(f) });
   const errCode = Number.parseInt(outcome.err, 10);
   return {
     source_addr_ton: f.dest_addr_ton,
@@ -84,7 +86,7 @@ export function receiptFieldsOf(
     esm_class: ESM_CLASS_RECEIPT,
     data_coding: 0,
     short_message: Buffer.from(text, 'latin1'),
-    receipted_message_id: messageId,
+    ...(form.tlv === false ? {} : { receipted_message_id: messageId }),
     message_state: STAT_WORDS[outcome.stat] ?? MESSAGE_STATE.UNKNOWN,
     // network_error_code (§5.3.2.31): network type 3 (GSM), then the 2-octet error.
     ...(outcome.stat !== 'DELIVRD' && Number.isInteger(errCode)

@@ -43,6 +43,10 @@ export interface SmscSimulatorOptions {
   readonly password?: string;
   /** Style of the message ids we hand out (default 'hex'). */
   readonly idStyle?: 'hex' | 'decimal';
+  /** Style of the id in the receipt text (default: as handed out); carriers often answer hex and write decimal. */
+  readonly receiptIdStyle?: 'hex' | 'decimal';
+  /** Send the receipted_message_id TLV in receipts (default true); without it only the text carries the id. */
+  readonly receiptedMessageIdTlv?: boolean;
   /** Delay before each submit_sm_resp, in ms (default 0). */
   readonly submitResponseDelayMs?: number;
   /** Delay between submit_sm_resp and the receipt, in ms (default 100). */

@@ -112,6 +112,11 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     if (this.behaviourValue.kind === 'down') for (const session of this.sessions) session.close();
   }
 
+  /** Unbinds every bound session as an SMSC does before maintenance (unbind, wait for unbind_resp, close). */
+  async unbindAll(): Promise<void> {
+    await Promise.all([...this.sessions].filter((s) => s.isBound).map((s) => s.unbind()));
+  }
+
   setRules(rules: readonly OutcomeRule[]): void {
     this.rulesValue = [...rules];
   }
@@ -293,6 +298,15 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     if (!wantsReceipt(f.registered_delivery, outcome.stat)) return;
     const now = new Date();
     const done = new Date(now.getTime() + (this.options.dlrDelayMs ?? 100));
-    this.receipts.schedule({ systemId, messageId, attempts: 0, fields: receiptFieldsOf(f, messageId, outcome, now, done) });
+    const form = { textId: this.receiptTextId(messageId), tlv: this.options.receiptedMessageIdTlv ?? true };
+    this.receipts.schedule({ systemId, messageId, attempts: 0, fields: receiptFieldsOf(f, messageId, outcome, now, done, form) });
+  }
+
+  /** The id as the receipt text writes it (receiptIdStyle), from the id we handed out. */
+  private receiptTextId(messageId: string): string {
+    const style = this.options.receiptIdStyle ?? this.options.idStyle ?? 'hex';
+    const answered = this.options.idStyle ?? 'hex';
+    if (style === answered) return messageId;
+    return style === 'decimal' ? String(parseInt(messageId, 16)) : Number(messageId).toString(16);
   }
 }

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../log';
 import { dispatchBatch, type DispatchDeps } from '../pipeline/dispatch';
+import { sweepExpired, type ExpiryDeps } from '../pipeline/expiry';
 import { deliverCallbacks, type NotifyDeps } from '../pipeline/notify';
 import { reconcileReceipts, type ReconcileDeps } from '../pipeline/reconcile';
 import { reviewAndCharge, type ReviewChargeDeps } from '../pipeline/review-charge';
@@ -15,12 +16,19 @@ import { queuePrefix, type QueueName } from './stage-queues';
 
 const ids = z.array(z.string().uuid()).max(10_000);
 const reviewJob = z.object({ ids });
-const dispatchJob = z.object({ ids, attempt: z.number().int().min(0) });
+const dispatchJob = z.object({
+  ids,
+  attempt: z.number().int().min(0),
+  waits: z.number().int().min(0).optional(),
+  generation: z.number().int().min(0).optional(),
+  avoidCarrierIds: z.array(z.string()).max(20).optional(),
+});
 const dlrJob = z.object({
   receipts: z.array(
     z.object({
       carrierId: z.string(),
       carrierMessageId: z.string(),
+      textMessageId: z.string().optional(),
       stat: z.string(),
       err: z.string().nullable(),
       receivedAt: z.string(),
@@ -42,6 +50,7 @@ export interface WorkerDeps {
   readonly dispatch: DispatchDeps;
   readonly reconcile: ReconcileDeps;
   readonly notify: NotifyDeps;
+  readonly expiry: ExpiryDeps;
 }
 
 export function startWorkers(deps: WorkerDeps): Worker[] {
@@ -62,12 +71,13 @@ export function startWorkers(deps: WorkerDeps): Worker[] {
     make('review', (job) => reviewAndCharge(String(job.id), reviewJob.parse(job.data).ids, deps.review)),
     make('dispatch', (job) => {
       const data = dispatchJob.parse(job.data);
-      return dispatchBatch({ jobId: String(job.id), ids: data.ids, attempt: data.attempt }, deps.dispatch);
+      return dispatchBatch({ jobId: String(job.id), ...data }, deps.dispatch);
     }),
     make('dlr', (job) => reconcileReceipts(String(job.id), dlrJob.parse(job.data).receipts, deps.reconcile)),
     make('notify', (job) => {
       const data = notifyJob.parse(job.data);
       return deliverCallbacks(String(job.id), data.callbacks, data.attempt, deps.notify);
     }),
+    make('sweep', async () => void (await sweepExpired(deps.expiry)), 1),
   ];
 }

@@ -5,10 +5,10 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { StageQueues } from '../pipeline/ports';
+import type { DispatchJobOptions, StageQueues } from '../pipeline/ports';
 import type { CallbackRecord, Priority, ReceiptRecord } from '../pipeline/types';
 
-export const QUEUE_NAMES = ['review', 'dispatch', 'dlr', 'notify'] as const;
+export const QUEUE_NAMES = ['review', 'dispatch', 'dlr', 'notify', 'sweep'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const queuePrefix = (prefix: string): string => `{${prefix}}`;
@@ -31,12 +31,17 @@ const BASE_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 86400 },
 };
 
+const SWEEP_SCHEDULER = 'validity-sweep';
+
 export interface ReviewJob {
   ids: string[];
 }
 export interface DispatchJobData {
   ids: string[];
   attempt: number;
+  waits?: number;
+  generation?: number;
+  avoidCarrierIds?: string[];
 }
 export interface DlrJob {
   receipts: ReceiptRecord[];
@@ -51,20 +56,22 @@ export class BullStageQueues implements StageQueues {
 
   constructor(connection: Redis, prefix: string) {
     const make = (name: QueueName) => new Queue(name, { connection, prefix: queuePrefix(prefix), defaultJobOptions: BASE_OPTIONS });
-    this.queues = { review: make('review'), dispatch: make('dispatch'), dlr: make('dlr'), notify: make('notify') };
+    this.queues = { review: make('review'), dispatch: make('dispatch'), dlr: make('dlr'), notify: make('notify'), sweep: make('sweep') };
   }
 
   async review(jobId: string, messageIds: readonly string[]): Promise<void> {
     await this.queues.review.add('review', { ids: [...messageIds] } satisfies ReviewJob, { jobId: bullJobId(jobId) });
   }
 
-  async dispatch(
-    jobId: string,
-    messageIds: readonly string[],
-    priority: Priority,
-    options: { delayMs?: number; attempt?: number } = {},
-  ): Promise<void> {
-    await this.queues.dispatch.add('dispatch', { ids: [...messageIds], attempt: options.attempt ?? 0 } satisfies DispatchJobData, {
+  async dispatch(jobId: string, messageIds: readonly string[], priority: Priority, options: DispatchJobOptions = {}): Promise<void> {
+    const data: DispatchJobData = {
+      ids: [...messageIds],
+      attempt: options.attempt ?? 0,
+      ...(options.waits ? { waits: options.waits } : {}),
+      ...(options.generation ? { generation: options.generation } : {}),
+      ...(options.avoidCarrierIds?.length ? { avoidCarrierIds: [...options.avoidCarrierIds] } : {}),
+    };
+    await this.queues.dispatch.add('dispatch', data, {
       jobId: bullJobId(jobId),
       priority: PRIORITY[priority],
       ...(options.delayMs ? { delay: options.delayMs } : {}),
@@ -80,6 +87,14 @@ export class BullStageQueues implements StageQueues {
       jobId: bullJobId(jobId),
       ...(options.delayMs ? { delay: options.delayMs } : {}),
     });
+  }
+
+  /**
+   * The validity sweep runs every `everyMs` as a BullMQ job scheduler: one
+   * schedule per deployment however many worker processes upsert it.
+   */
+  async scheduleSweep(everyMs: number): Promise<void> {
+    await this.queues.sweep.upsertJobScheduler(SWEEP_SCHEDULER, { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
 
   /** Job counts per queue and state, for the smsgw_queue_jobs gauge (read at scrape). */

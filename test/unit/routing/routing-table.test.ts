@@ -40,3 +40,19 @@ describe('routing table', () => {
     expect(t.resolve('1555')?.carrierIds).toEqual(['a']);
   });
 });
+
+describe('routes with ranks and weights', () => {
+  it('keep carriers, weights and ranks parallel in failover order (by rank, then as given)', () => {
+    const t = new RoutingTable([{ prefix: '98', carrierIds: ['backup', 'a', 'b'], weights: [1, 3, 1], ranks: [2, 1, 1], price: 5 }]);
+    const route = t.resolve('989121234567')!;
+    expect(route.carrierIds).toEqual(['a', 'b', 'backup']);
+    expect(route.weights).toEqual([3, 1, 1]);
+    expect(route.ranks).toEqual([1, 1, 2]);
+    expect(route.groups.map((g) => g.map((c) => c.carrierId))).toEqual([['a', 'b'], ['backup']]);
+  });
+
+  it('refuse a carrier listed twice and weights that do not match the carriers', () => {
+    expect(() => new RoutingTable([{ prefix: '1', carrierIds: ['a', 'a'], price: 1 }])).toThrow(/twice/);
+    expect(() => new RoutingTable([{ prefix: '1', carrierIds: ['a', 'b'], weights: [1], price: 1 }])).toThrow(/match/);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * Carrier TPS permits shared by every process: one token bucket per carrier
+ * in Redis, changed only by one atomic script (keys: the bucket hash).
+ * The bucket refills at maxTps per second up to a burst of 100 ms worth
+ * (at least one chunk); a claim of `want` permits is all or nothing, and a
+ * refused claim says how long until `want` permits are there, so callers
+ * sleep instead of polling. Time is Redis's own (TIME), so process clocks
+ * need not agree.
+ */
+import type { Redis } from 'ioredis';
+import type { TpsPermitSource } from '../carriers/types';
+
+/**
+ * KEYS[1]  the carrier's bucket: hash {tokens, ts (ms)}
+ * ARGV[1]  rate, permits per second
+ * ARGV[2]  burst, the bucket's capacity
+ * ARGV[3]  want, permits to take at once
+ * returns  {granted, retryAfterMs}
+ */
+const TAKE_SCRIPT = `
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(b[1])
+local ts = tonumber(b[2])
+if tokens == nil or ts == nil then
+  tokens = burst
+  ts = now
+end
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
+local granted = 0
+local wait = 0
+if tokens >= want then
+  granted = want
+  tokens = tokens - want
+else
+  wait = math.ceil((want - tokens) * 1000 / rate)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], 60000)
+return {granted, wait}
+`;
+
+type TakeCommand = (key: string, rate: number, burst: number, want: number) => Promise<[number, number]>;
+
+export class RedisTpsPermits implements TpsPermitSource {
+  private readonly take_: TakeCommand;
+
+  constructor(
+    redis: Redis,
+    /** Key prefix, hash-tagged like the queues (e.g. "{smsgw}"). */
+    private readonly prefix: string,
+  ) {
+    const name = 'smsgwTakeTpsPermits';
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua: TAKE_SCRIPT });
+    const command = (redis as unknown as Record<string, TakeCommand>)[name]!;
+    this.take_ = command.bind(redis);
+  }
+
+  async take(carrierId: string, maxTps: number, want: number): Promise<{ granted: number; retryAfterMs: number }> {
+    const burst = Math.max(want, Math.ceil(maxTps / 10));
+    const [granted, retryAfterMs] = await this.take_(`${this.prefix}:tps:${carrierId}`, maxTps, burst, want);
+    return { granted: Number(granted), retryAfterMs: Number(retryAfterMs) };
+  }
+}
