@@ -53,6 +53,13 @@ const toApp = (r: AppRow): App => ({
   senders: r.senders,
 });
 
+const toCredentials = (r: AppRow): AppCredentials => ({
+  app: toApp(r),
+  secretHash: r.secret_hash,
+  smppSystemId: r.smpp_system_id,
+  smppPasswordHash: r.smpp_password_hash,
+});
+
 export class AppStore {
   constructor(
     private readonly db: Db,
@@ -93,18 +100,12 @@ export class AppStore {
 
   async credentials(appId: string): Promise<AppCredentials | undefined> {
     const rows = await query<AppRow>(this.db, 'SELECT * FROM apps WHERE id = ?', [appId]);
-    const row = rows[0];
-    return row
-      ? { app: toApp(row), secretHash: row.secret_hash, smppSystemId: row.smpp_system_id, smppPasswordHash: row.smpp_password_hash }
-      : undefined;
+    return rows[0] && toCredentials(rows[0]);
   }
 
   async bySystemId(systemId: string): Promise<AppCredentials | undefined> {
     const rows = await query<AppRow>(this.db, 'SELECT * FROM apps WHERE smpp_system_id = ?', [systemId]);
-    const row = rows[0];
-    return row
-      ? { app: toApp(row), secretHash: row.secret_hash, smppSystemId: row.smpp_system_id, smppPasswordHash: row.smpp_password_hash }
-      : undefined;
+    return rows[0] && toCredentials(rows[0]);
   }
 
   /** The secret that signs callbacks (decrypted); undefined when the app is gone. */

@@ -8,17 +8,10 @@ import type { Finalized, MessageRecord, NewMessage } from '../pipeline/types';
 import type { Db } from './knex';
 import { messageColumns, toMessageRecord, type MessageRow } from './message-rows';
 import { exec, query } from './sql';
+import type { ConcatSubmission } from '../smpp/server/ports';
 
-/** What every part of a group shares, fixed by the first part. */
-export interface ConcatSubmission {
-  readonly accountId: string;
-  readonly callbackUrl: string | null;
-  readonly to: string;
-  readonly from: string | null;
-  readonly registeredDelivery: boolean;
-  readonly validitySeconds: number | null;
-  readonly priority: 'normal' | 'express';
-}
+export type { ConcatSubmission };
+
 
 export interface PartInput {
   readonly appId: string;

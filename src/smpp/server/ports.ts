@@ -6,6 +6,7 @@
 import type { Finalized, MessageRecord, NewMessage } from '../../pipeline/types';
 import type { RoutingTable } from '../../routing/routing-table';
 
+/** What every part of a concatenated group shares, fixed by its first part. */
 export interface ConcatSubmission {
   readonly accountId: string;
   readonly callbackUrl: string | null;
