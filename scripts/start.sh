@@ -6,7 +6,10 @@
 # 2. scripts/services.sh: node_modules installed, Redis and PostgreSQL answer
 #    (private instances under .data/ only when the configured ones do not).
 # 3. npm run migrate: creates the database if missing and migrates it.
-# 4. exec the gateway, so it receives signals directly.
+# 4. exec the gateway, so it receives signals directly: with GATEWAY_ROLES
+#    set, one process with those roles (src/main.ts); unset, src/launcher.ts,
+#    an edge process (api,smpp; the simulator) and a workers process
+#    (HTTP_PORT+1 for health and metrics), so both cores are used.
 #
 # Defaults here: SIMULATOR=1, so a bare `npm start` shows a message delivered.
 # Variables set explicitly always win; an empty value counts as unset, as in
@@ -52,5 +55,9 @@ npm run --silent migrate || {
   exit 1
 }
 
-echo "start: starting the gateway (roles ${GATEWAY_ROLES:-api,smpp,workers}, simulator ${SIMULATOR})"
-exec node --import tsx src/main.ts
+if [[ -n ${GATEWAY_ROLES:-} ]]; then
+  echo "start: starting the gateway (roles ${GATEWAY_ROLES}, simulator ${SIMULATOR})"
+  exec node --import tsx src/main.ts
+fi
+echo "start: starting the gateway as two processes, edge (api,smpp) and workers (simulator ${SIMULATOR}; set GATEWAY_ROLES for one process)"
+exec node --import tsx src/launcher.ts

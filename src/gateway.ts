@@ -94,7 +94,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
 
   try {
     await ensureDatabase(config.databaseUrl);
-    const db = createDb(config.databaseUrl, roles.has('workers') ? 20 : 10);
+    const db = createDb(config.databaseUrl, roles.has('workers') ? 20 : 10, (message) => log.debug({ module: 'db' }, message));
     stops.push(() => db.destroy());
     await migrate(db);
 
@@ -109,7 +109,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const apps = new AppStore(db, box);
     const routingStore = new RoutingStore(db);
     const messageStore = new MessageStore(db);
-    const queues = new BullStageQueues(redis, config.queuePrefix);
+    const queues = new BullStageQueues(redis, config.queuePrefix, (error) => log.debug({ err: error }, 'redis queue connection error'));
     stops.push(() => queues.close());
     const esmeOutbox = new RedisEsmeOutbox(redis, queuePrefix(config.queuePrefix));
     const board = new CarrierStateBoard(redis, `${queuePrefix(config.queuePrefix)}:carrier-state`);
@@ -175,6 +175,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         connection: workerRedis,
         prefix: config.queuePrefix,
         concurrency: config.workerConcurrency,
+        stalledMs: config.workerStalledMs,
         log: log.child({ module: 'workers' }),
         review: {
           store: messageStore,

@@ -29,6 +29,11 @@ try {
 }
 
 printBanner(gateway);
+// Started by src/launcher.ts: tell it this process is up (the IPC channel must not keep it alive).
+if (process.send) {
+  process.send({ type: 'ready', httpPort: gateway.httpPort });
+  process.channel?.unref();
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -49,7 +54,9 @@ function printBanner(g: Gateway): void {
     '',
     'smsgw is running',
     `  roles:        ${g.config.roles.join(',')}`,
-    `  HTTP API:     ${base}/api/v1   (health ${base}/healthz, ready ${base}/readyz, metrics ${base}/metrics)`,
+    g.config.roles.includes('api')
+      ? `  HTTP API:     ${base}/api/v1   (health ${base}/healthz, ready ${base}/readyz, metrics ${base}/metrics)`
+      : `  HTTP:         health ${base}/healthz, ready ${base}/readyz, metrics ${base}/metrics (no API here: role api runs elsewhere)`,
     `  admin token:  ${g.adminToken}${g.config.adminToken ? ' (from ADMIN_TOKEN)' : ' (generated; set ADMIN_TOKEN to keep one)'}`,
   ];
   if (g.smppPort !== undefined) {

@@ -69,6 +69,11 @@ const schema = z.object({
   ACCEPT_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
   /** Concurrent jobs per worker queue in this process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /**
+   * BullMQ job lock and stalled-job check, milliseconds: a job whose worker died (or lost its
+   * Redis connection mid-job) runs again within about twice this.
+   */
+  WORKER_STALLED_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   /** Default validity of a message when the client gives none, seconds. */
   DEFAULT_VALIDITY_S: z.coerce.number().int().min(60).max(7 * 86400).default(86400),
 });
@@ -92,11 +97,17 @@ export type Config = Readonly<{
   acceptBatchWaitMs: number;
   acceptBatchMax: number;
   workerConcurrency: number;
+  workerStalledMs: number;
   defaultValiditySeconds: number;
 }>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** A copy of the whole environment, for a launcher handing it on to its child processes. */
+export function environmentCopy(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** Parses the environment; throws ConfigError naming the first bad variable. */
@@ -135,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     acceptBatchWaitMs: e.ACCEPT_BATCH_WAIT_MS,
     acceptBatchMax: e.ACCEPT_BATCH_MAX,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerStalledMs: e.WORKER_STALLED_MS,
     defaultValiditySeconds: e.DEFAULT_VALIDITY_S,
   });
 }

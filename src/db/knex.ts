@@ -20,12 +20,17 @@ function parseSafeInteger(value: string): number {
 
 export type Db = Knex;
 
-export function createDb(databaseUrl: string, poolMax = 10): Db {
+/**
+ * `onWarn` hears knex's own warnings (by default printed to the console: one stack trace per
+ * failed connection attempt, over a thousand a second while PostgreSQL is away).
+ */
+export function createDb(databaseUrl: string, poolMax = 10, onWarn?: (message: string) => void): Db {
   return knexFactory({
     client: 'pg',
     connection: databaseUrl,
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 5_000,
+    ...(onWarn ? { log: { warn: onWarn, error: onWarn, deprecate: onWarn, debug: () => undefined } } : {}),
   });
 }
 

@@ -41,18 +41,6 @@ async function insertEvents(
   );
 }
 
-/** Moves ledger amounts into balances: one UPDATE for every account touched. */
-async function applyToBalances(db: Executor, rows: ReadonlyArray<{ account_id: string; amount: number }>): Promise<void> {
-  const totals = new Map<string, number>();
-  for (const row of rows) totals.set(row.account_id, (totals.get(row.account_id) ?? 0) + row.amount);
-  if (totals.size === 0) return;
-  await exec(db, 
-    `UPDATE accounts a SET balance = a.balance + d.delta
-     FROM unnest(?::uuid[], ?::bigint[]) AS d(id, delta) WHERE a.id = d.id`,
-    [[...totals.keys()], [...totals.values()]],
-  );
-}
-
 /**
  * Guarded final transitions, their events and at-most-once refunds, inside
  * the caller's transaction (MessageStore.finalize, and the validity sweeper,
@@ -60,37 +48,58 @@ async function applyToBalances(db: Executor, rows: ReadonlyArray<{ account_id: s
  */
 export async function finalizeIn(trx: Executor, items: readonly Finalization[], refundable: readonly FinalStatus[]): Promise<Finalized[]> {
   if (items.length === 0) return [];
-  const rows = await query<MessageRow>(trx, 
-    `UPDATE messages m SET status = t.status, error_code = t.code, dispatch_job = NULL, updated_at = now()
-     FROM unnest(?::uuid[], ?::text[], ?::text[]) AS t(id, status, code)
-     WHERE m.id = t.id
-       AND (t.status, m.status) IN (SELECT * FROM unnest(?::text[], ?::text[]))
-     RETURNING m.*`,
-    [items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.errorCode), FINAL_MOVES.map((p) => p[0]), FINAL_MOVES.map((p) => p[1])],
-  );
-  const byId = new Map(items.map((i) => [i.id, i]));
-  await insertEvents(trx, rows.map((r) => ({ id: r.id, status: r.status, detail: { ...byId.get(r.id)!.detail, ...(r.error_code ? { errorCode: r.error_code } : {}) } })));
-
-  const refundIds = rows.filter((r) => (refundable as readonly string[]).includes(r.status)).map((r) => r.id);
-  const refunds = new Map<string, number>();
-  if (refundIds.length > 0) {
-    const refunded = await query<{ account_id: string; message_id: string; amount: number }>(trx, 
-      `INSERT INTO ledger (account_id, message_id, kind, amount)
-       SELECT account_id, message_id, 'refund', 0 - amount FROM ledger
-       WHERE kind = 'charge' AND message_id = ANY(?::uuid[])
+  // One statement (one round trip): the guarded moves, their events, the refunds (ledger rows,
+  // at most once by the unique (message_id, kind)) and one balance update per account.
+  const rows = await query<MessageRow & { refunded: number | null }>(
+    trx,
+    // Every lookup goes by the id arrays (= ANY / unnest in FROM), so the planner keeps to the
+    // primary key and the ledger's (message_id, kind) index, whatever it guesses for the CTEs.
+    `WITH f AS (
+       UPDATE messages m SET status = t.status, error_code = t.code, dispatch_job = NULL, updated_at = now()
+       FROM unnest(?::uuid[], ?::text[], ?::text[]) AS t(id, status, code)
+       WHERE m.id = t.id
+         AND (t.status, m.status) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+       RETURNING m.*
+     ), ev AS (
+       INSERT INTO message_events (message_id, status, detail)
+       SELECT f.id, f.status,
+              d.detail || CASE WHEN f.error_code IS NULL OR f.error_code = '' THEN '{}'::jsonb
+                               ELSE jsonb_build_object('errorCode', f.error_code) END
+       FROM unnest(?::uuid[], ?::text[], ?::jsonb[]) AS d(id, status, detail)
+       JOIN f ON f.id = d.id AND f.status = d.status
+       ON CONFLICT (message_id, status) DO NOTHING
+     ), refunded AS (
+       INSERT INTO ledger (account_id, message_id, kind, amount)
+       SELECT l.account_id, l.message_id, 'refund', 0 - l.amount
+       FROM ledger l JOIN f ON f.id = l.message_id
+       WHERE l.kind = 'charge' AND l.message_id = ANY(?::uuid[]) AND f.status = ANY(?::text[])
        ON CONFLICT (message_id, kind) WHERE message_id IS NOT NULL DO NOTHING
-       RETURNING account_id, message_id, amount`,
-      [refundIds],
-    );
-    await applyToBalances(trx, refunded);
-    for (const r of refunded) refunds.set(r.message_id, r.amount);
-  }
+       RETURNING account_id, message_id, amount
+     ), balances AS (
+       UPDATE accounts a SET balance = a.balance + d.delta
+       FROM (SELECT account_id, sum(amount) AS delta FROM refunded GROUP BY account_id) AS d
+       WHERE a.id = d.account_id
+     )
+     SELECT f.*, r.amount AS refunded FROM f LEFT JOIN refunded r ON r.message_id = f.id`,
+    [
+      items.map((i) => i.id),
+      items.map((i) => i.status),
+      items.map((i) => i.errorCode),
+      FINAL_MOVES.map((p) => p[0]),
+      FINAL_MOVES.map((p) => p[1]),
+      items.map((i) => i.id),
+      items.map((i) => i.status),
+      items.map((i) => JSON.stringify(i.detail)),
+      items.map((i) => i.id),
+      [...refundable],
+    ],
+  );
   const at = new Date();
   return rows.map((row) => ({
     message: toMessageRecord(row),
     status: row.status as FinalStatus,
     errorCode: row.error_code,
-    refunded: refunds.get(row.id) ?? 0,
+    refunded: row.refunded ?? 0,
     at,
   }));
 }
@@ -140,56 +149,77 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
     decide: (messages: readonly MessageRecord[], balances: ReadonlyMap<string, number>) => ChargeDecision,
   ): Promise<{ queued: MessageRecord[]; rejected: Finalized[]; charged: number }> {
     return this.db.transaction(async (trx) => {
-      const rows = await query<MessageRow>(trx, 
-        `SELECT * FROM messages WHERE id = ANY(?::uuid[]) AND status = 'accepted' ORDER BY id FOR UPDATE`,
+      // Locks the batch's accepted messages (id order), then their accounts (id order: no
+      // deadlocks), in one statement; the balances come back on the message rows. FOR NO KEY
+      // UPDATE serialises balance changes like FOR UPDATE but lets accept's inserts (whose
+      // foreign key takes FOR KEY SHARE on the account) go on while a batch is charged.
+      const rows = await query<MessageRow & { account_balance: number }>(
+        trx,
+        `WITH m AS MATERIALIZED (
+           SELECT * FROM messages WHERE id = ANY(?::uuid[]) AND status = 'accepted' ORDER BY id FOR UPDATE
+         ), a AS MATERIALIZED (
+           SELECT id, balance FROM accounts WHERE id IN (SELECT account_id FROM m) ORDER BY id FOR NO KEY UPDATE
+         )
+         SELECT m.*, a.balance AS account_balance FROM m JOIN a ON a.id = m.account_id ORDER BY m.id`,
         [ids],
       );
       const messages = rows.map(toMessageRecord);
-      const accountIds = [...new Set(messages.map((m) => m.accountId))].sort();
-      const accounts = await query<{ id: string; balance: number }>(trx, 
-        'SELECT id, balance FROM accounts WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE',
-        [accountIds],
-      );
-      const decision = decide(messages, new Map(accounts.map((a) => [a.id, a.balance])));
+      const balances = new Map(rows.map((r) => [r.account_id, r.account_balance]));
+      const decision = decide(messages, balances);
       const byId = new Map(messages.map((m) => [m.id, m]));
-      const toCharge = decision.queue.map((id) => byId.get(id)!).filter(Boolean);
-      let chargedTotal = 0;
-
-      if (toCharge.length > 0) {
-        const charged = await query<{ account_id: string; amount: number }>(trx, 
-          `INSERT INTO ledger (account_id, message_id, kind, amount)
+      const toCharge = decision.queue.map((id) => byId.get(id)).filter((m): m is MessageRecord => m !== undefined);
+      const toReject = decision.reject.filter((r) => byId.has(r.id));
+      // One statement for the decision (one round trip): charge ledger rows (at most once by the
+      // unique (message_id, kind)), one balance update per account, the status moves and their
+      // events; it answers with every message of the batch now queued, including ones a previous
+      // run of this job queued (the snapshot), so a re-run hands them to dispatch again.
+      const queued = await query<MessageRow & { charged_total: number | null }>(
+        trx,
+        `WITH charged AS (
+           INSERT INTO ledger (account_id, message_id, kind, amount)
            SELECT a, m, 'charge', 0 - p FROM unnest(?::uuid[], ?::uuid[], ?::bigint[]) AS t(a, m, p)
            ON CONFLICT (message_id, kind) WHERE message_id IS NOT NULL DO NOTHING
-           RETURNING account_id, amount`,
-          [toCharge.map((m) => m.accountId), toCharge.map((m) => m.id), toCharge.map((m) => m.price)],
-        );
-        await applyToBalances(trx, charged);
-        chargedTotal = -charged.reduce((sum, row) => sum + row.amount, 0);
-        await exec(trx, `UPDATE messages SET status = 'queued', updated_at = now() WHERE id = ANY(?::uuid[])`, [
+           RETURNING account_id, amount
+         ), balances AS (
+           UPDATE accounts a SET balance = a.balance + d.delta
+           FROM (SELECT account_id, sum(amount) AS delta FROM charged GROUP BY account_id) AS d
+           WHERE a.id = d.account_id
+         ), q AS (
+           UPDATE messages SET status = 'queued', updated_at = now()
+           WHERE id = ANY(?::uuid[]) AND status = 'accepted'
+           RETURNING *
+         ), q_events AS (
+           INSERT INTO message_events (message_id, status, detail)
+           SELECT id, 'queued', jsonb_build_object('charged', price) FROM q
+           ON CONFLICT (message_id, status) DO NOTHING
+         ), r AS (
+           UPDATE messages m SET status = 'rejected', error_code = r.reason, updated_at = now()
+           FROM unnest(?::uuid[], ?::text[]) AS r(id, reason)
+           WHERE m.id = r.id AND m.status = 'accepted'
+           RETURNING m.id, r.reason
+         ), r_events AS (
+           INSERT INTO message_events (message_id, status, detail)
+           SELECT id, 'rejected', jsonb_build_object('reason', reason) FROM r
+           ON CONFLICT (message_id, status) DO NOTHING
+         ), total AS (
+           SELECT (0 - sum(amount))::bigint AS charged_total FROM charged
+         )
+         SELECT q.*, total.charged_total FROM q, total
+         UNION ALL
+         SELECT m.*, NULL::bigint FROM messages m WHERE m.id = ANY(?::uuid[]) AND m.status = 'queued'`,
+        [
+          toCharge.map((m) => m.accountId),
           toCharge.map((m) => m.id),
-        ]);
-        await insertEvents(trx, toCharge.map((m) => ({ id: m.id, status: 'queued', detail: { charged: m.price } })));
-      }
-
-      const rejected: Finalized[] = [];
-      if (decision.reject.length > 0) {
-        await exec(trx, 
-          `UPDATE messages m SET status = 'rejected', error_code = r.reason, updated_at = now()
-           FROM unnest(?::uuid[], ?::text[]) AS r(id, reason) WHERE m.id = r.id`,
-          [decision.reject.map((r) => r.id), decision.reject.map((r) => r.reason)],
-        );
-        await insertEvents(trx, decision.reject.map((r) => ({ id: r.id, status: 'rejected', detail: { reason: r.reason } })));
-        const at = new Date();
-        for (const r of decision.reject) {
-          const message = byId.get(r.id);
-          if (message) rejected.push({ message, status: 'rejected', errorCode: r.reason, refunded: 0, at });
-        }
-      }
-
-      const queued = await query<MessageRow>(trx, 
-        `SELECT * FROM messages WHERE id = ANY(?::uuid[]) AND status = 'queued'`,
-        [ids],
+          toCharge.map((m) => m.price),
+          toCharge.map((m) => m.id),
+          toReject.map((r) => r.id),
+          toReject.map((r) => r.reason),
+          ids,
+        ],
       );
+      const at = new Date();
+      const rejected: Finalized[] = toReject.map((r) => ({ message: byId.get(r.id)!, status: 'rejected', errorCode: r.reason, refunded: 0, at }));
+      const chargedTotal = queued.find((row) => row.charged_total !== null)?.charged_total ?? 0;
       return { queued: queued.map(toMessageRecord), rejected, charged: chargedTotal };
     });
   }
@@ -224,38 +254,40 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
     submitted: ReadonlyArray<{ id: string; carrierId: string; carrierMessageId: string }>,
   ): Promise<void> {
     if (parts.length === 0 && submitted.length === 0) return;
-    await this.db.transaction(async (trx) => {
-      if (parts.length > 0) {
-        await exec(trx, 
-          `INSERT INTO message_parts (message_id, part_index, carrier_id, carrier_message_id, cost)
-           SELECT * FROM unnest(?::uuid[], ?::int[], ?::uuid[], ?::text[], ?::bigint[])
-           ON CONFLICT (message_id, part_index) DO NOTHING`,
-          [
-            parts.map((p) => p.messageId),
-            parts.map((p) => p.partIndex),
-            parts.map((p) => p.carrierId),
-            parts.map((p) => p.carrierMessageId),
-            parts.map((p) => p.cost ?? null),
-          ],
-        );
-      }
-      if (submitted.length > 0) {
-        const rows = await query<{ id: string; carrier_id: string; carrier_message_id: string }>(trx, 
-          `UPDATE messages m SET status = 'submitted', carrier_id = s.carrier_id, carrier_message_id = s.cmid,
-                                 dispatch_job = NULL, updated_at = now()
-           FROM unnest(?::uuid[], ?::uuid[], ?::text[]) AS s(id, carrier_id, cmid)
-           WHERE m.id = s.id AND m.status = 'queued'
-           RETURNING m.id, m.carrier_id, m.carrier_message_id`,
-          [submitted.map((s) => s.id), submitted.map((s) => s.carrierId), submitted.map((s) => s.carrierMessageId)],
-        );
-        await insertEvents(trx, rows.map((r) => ({ id: r.id, status: 'submitted', detail: { carrierId: r.carrier_id, carrierMessageId: r.carrier_message_id } })));
-      }
-    });
+    // One statement, atomic on its own (one round trip): the part rows, the guarded move to
+    // submitted and its events.
+    await exec(
+      this.db,
+      `WITH p AS (
+         INSERT INTO message_parts (message_id, part_index, carrier_id, carrier_message_id, cost)
+         SELECT * FROM unnest(?::uuid[], ?::int[], ?::uuid[], ?::text[], ?::bigint[])
+         ON CONFLICT (message_id, part_index) DO NOTHING
+       ), s AS (
+         UPDATE messages m SET status = 'submitted', carrier_id = s.carrier_id, carrier_message_id = s.cmid,
+                               dispatch_job = NULL, updated_at = now()
+         FROM unnest(?::uuid[], ?::uuid[], ?::text[]) AS s(id, carrier_id, cmid)
+         WHERE m.id = s.id AND m.status = 'queued'
+         RETURNING m.id, m.carrier_id, m.carrier_message_id
+       )
+       INSERT INTO message_events (message_id, status, detail)
+       SELECT id, 'submitted', jsonb_build_object('carrierId', carrier_id, 'carrierMessageId', carrier_message_id) FROM s
+       ON CONFLICT (message_id, status) DO NOTHING`,
+      [
+        parts.map((p) => p.messageId),
+        parts.map((p) => p.partIndex),
+        parts.map((p) => p.carrierId),
+        parts.map((p) => p.carrierMessageId),
+        parts.map((p) => p.cost ?? null),
+        submitted.map((s) => s.id),
+        submitted.map((s) => s.carrierId),
+        submitted.map((s) => s.carrierMessageId),
+      ],
+    );
   }
 
   async finalize(items: readonly Finalization[], refundable: readonly FinalStatus[]): Promise<Finalized[]> {
     if (items.length === 0) return [];
-    return this.db.transaction((trx) => finalizeIn(trx, items, refundable));
+    return finalizeIn(this.db, items, refundable);
   }
 
   async findParts(carrierId: string, carrierMessageIds: readonly string[]): Promise<SubmittedPart[]> {
@@ -276,31 +308,46 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
       // Receipts of one message's parts may be reconciled by concurrent jobs: serialise them per
       // message, so the last one to commit sees every part final (in id order: no deadlocks).
       await exec(trx, 'SELECT id FROM messages WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE', [messageIds]);
-      await exec(
+      // After the lock (a fresh snapshot), one statement applies the receipts and reads every part
+      // of the batch's messages as they now stand (this statement's updates folded in by hand: a
+      // statement does not see its own CTE's writes).
+      const rows = await query<{ id: string; status: string; parts: number; indexes: number[]; statuses: string[]; codes: Array<string | null> }>(
         trx,
-        `UPDATE message_parts p SET status = t.status, error_code = t.code, done_at = now()
-         FROM unnest(?::uuid[], ?::int[], ?::text[], ?::text[]) AS t(message_id, part_index, status, code)
-         WHERE p.message_id = t.message_id AND p.part_index = t.part_index AND p.status = 'submitted'`,
-        [receipts.map((r) => r.messageId), receipts.map((r) => r.partIndex), receipts.map((r) => r.status), receipts.map((r) => r.errorCode)],
+        `WITH u AS (
+           UPDATE message_parts p SET status = t.status, error_code = t.code, done_at = now()
+           FROM unnest(?::uuid[], ?::int[], ?::text[], ?::text[]) AS t(message_id, part_index, status, code)
+           WHERE p.message_id = t.message_id AND p.part_index = t.part_index AND p.status = 'submitted'
+           RETURNING p.message_id, p.part_index, p.status, p.error_code
+         ), cur AS (
+           SELECT p.message_id, p.part_index,
+                  CASE WHEN u.message_id IS NULL THEN p.status ELSE u.status END AS status,
+                  CASE WHEN u.message_id IS NULL THEN p.error_code ELSE u.error_code END AS error_code
+           FROM message_parts p LEFT JOIN u ON u.message_id = p.message_id AND u.part_index = p.part_index
+           WHERE p.message_id = ANY(?::uuid[])
+         )
+         SELECT m.id, m.status, m.parts,
+                array_agg(c.part_index ORDER BY c.part_index) AS indexes,
+                array_agg(c.status ORDER BY c.part_index) AS statuses,
+                array_agg(c.error_code ORDER BY c.part_index) AS codes
+         FROM messages m JOIN cur c ON c.message_id = m.id
+         WHERE m.id = ANY(?::uuid[])
+         GROUP BY m.id, m.status, m.parts`,
+        [
+          receipts.map((r) => r.messageId),
+          receipts.map((r) => r.partIndex),
+          receipts.map((r) => r.status),
+          receipts.map((r) => r.errorCode),
+          messageIds,
+          messageIds,
+        ],
       );
       // A part row that does not exist yet: the receipt came before the submission was recorded.
-      const existing = await query<{ message_id: string; part_index: number }>(
-        trx,
-        'SELECT message_id, part_index FROM message_parts WHERE message_id = ANY(?::uuid[])',
-        [messageIds],
-      );
-      const known = new Set(existing.map((r) => `${r.message_id}/${r.part_index}`));
+      const known = new Set(rows.flatMap((r) => r.indexes.map((index) => `${r.id}/${index}`)));
       const missing = receipts.filter((r) => !known.has(`${r.messageId}/${r.partIndex}`));
-      const rows = await query<{ id: string; statuses: string[]; codes: Array<string | null> }>(
-        trx,
-        `SELECT m.id, array_agg(p.status ORDER BY p.part_index) AS statuses, array_agg(p.error_code ORDER BY p.part_index) AS codes
-         FROM messages m JOIN message_parts p ON p.message_id = m.id
-         WHERE m.id = ANY(?::uuid[]) AND m.status = 'submitted'
-         GROUP BY m.id, m.parts
-         HAVING count(*) FILTER (WHERE p.status <> 'submitted') = m.parts`,
-        [messageIds],
+      const completeRows = rows.filter(
+        (r) => r.status === 'submitted' && r.statuses.filter((status) => status !== 'submitted').length === r.parts,
       );
-      const complete = new Map(rows.map((r) => [r.id, r.statuses.map((status, i) => ({ status, errorCode: r.codes[i] ?? null }))]));
+      const complete = new Map(completeRows.map((r) => [r.id, r.statuses.map((status, i) => ({ status, errorCode: r.codes[i] ?? null }))]));
       return { complete, missing };
     });
   }

@@ -45,6 +45,8 @@ export interface WorkerDeps {
   readonly connection: Redis;
   readonly prefix: string;
   readonly concurrency: number;
+  /** Job lock and stalled-job check, ms (WORKER_STALLED_MS, default 30 s). */
+  readonly stalledMs?: number;
   readonly log: Logger;
   readonly review: ReviewChargeDeps;
   readonly dispatch: DispatchDeps;
@@ -59,8 +61,10 @@ export function startWorkers(deps: WorkerDeps): Worker[] {
       connection: deps.connection,
       prefix: queuePrefix(deps.prefix),
       concurrency,
-      // A job whose worker died is picked up again within ~30 s.
-      stalledInterval: 30_000,
+      // A job whose worker died, or whose moveToActive reply was lost with a Redis
+      // connection, is picked up again within about twice stalledMs (default 30 s).
+      lockDuration: deps.stalledMs ?? 30_000,
+      stalledInterval: deps.stalledMs ?? 30_000,
       maxStalledCount: 3,
     });
     worker.on('failed', (job, error) => deps.log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed'));

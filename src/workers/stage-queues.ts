@@ -54,8 +54,16 @@ export interface NotifyJob {
 export class BullStageQueues implements StageQueues {
   readonly queues: Readonly<Record<QueueName, Queue>>;
 
-  constructor(connection: Redis, prefix: string) {
-    const make = (name: QueueName) => new Queue(name, { connection, prefix: queuePrefix(prefix), defaultJobOptions: BASE_OPTIONS });
+  /**
+   * `onError` hears the queues' connection errors (Redis away); without a listener BullMQ
+   * prints each one to stderr, a stack trace per reconnect attempt during an outage.
+   */
+  constructor(connection: Redis, prefix: string, onError: (error: Error) => void = () => undefined) {
+    const make = (name: QueueName) => {
+      const queue = new Queue(name, { connection, prefix: queuePrefix(prefix), defaultJobOptions: BASE_OPTIONS });
+      queue.on('error', onError);
+      return queue;
+    };
     this.queues = { review: make('review'), dispatch: make('dispatch'), dlr: make('dlr'), notify: make('notify'), sweep: make('sweep') };
   }
 

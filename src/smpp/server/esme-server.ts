@@ -37,6 +37,12 @@ export interface EsmeServerDeps {
   readonly session?: Omit<SmppSessionOptions, 'onRequest' | 'label' | 'logger'>;
   /** Connections open at once (bound or not), at most; beyond that new sockets are closed. */
   readonly maxConnections?: number;
+  /**
+   * Connections open at once from one source address, at most (default 50); beyond that new
+   * sockets from it are closed at once, so one host cannot hold the whole server with unbound
+   * sockets. Unbound sockets also close after the session's bindTimeoutMs.
+   */
+  readonly maxConnectionsPerAddress?: number;
   readonly onSessionsChanged?: (bound: number) => void;
   readonly log?: Logger;
 }
@@ -50,6 +56,7 @@ const BIND_TYPES: Readonly<Record<string, ServerBindType>> = {
 export class EsmeServer {
   private readonly servers: Server[] = [];
   private readonly sessions = new Set<SmppSession>();
+  private readonly perAddress = new Map<string, number>();
 
   constructor(private readonly deps: EsmeServerDeps) {}
 
@@ -73,10 +80,13 @@ export class EsmeServer {
   /** Takes one connected socket (tests may hand sockets in directly). */
   attach(socket: Socket): void {
     socket.on('error', () => undefined); // the session reports it; never an uncaught error
-    if (this.sessions.size >= (this.deps.maxConnections ?? 10_000)) {
+    const address = socket.remoteAddress ?? 'unknown';
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    if (this.sessions.size >= (this.deps.maxConnections ?? 10_000) || fromAddress >= (this.deps.maxConnectionsPerAddress ?? 50)) {
       socket.destroy();
       return;
     }
+    this.perAddress.set(address, fromAddress + 1);
     const session: SmppSession = new SmppSession(socket, {
       windowSize: 100,
       inboundWindowSize: 500,
@@ -84,12 +94,15 @@ export class EsmeServer {
       ...this.deps.session,
       label: `esme ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
       ...(this.deps.log ? { logger: this.deps.log } : {}),
-      onRequest: (pdu) => this.onRequest(pdu, session, socket.remoteAddress ?? 'unknown'),
+      onRequest: (pdu) => this.onRequest(pdu, session, address),
     });
     this.sessions.add(session);
     session.on('bound', () => this.deps.onSessionsChanged?.(this.deps.registry.size));
     void session.closed.then(() => {
       this.sessions.delete(session);
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
       const bind = this.deps.registry.remove(session);
       if (bind) void this.deps.slots.release(bind.id);
       this.deps.onSessionsChanged?.(this.deps.registry.size);

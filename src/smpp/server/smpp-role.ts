@@ -39,6 +39,10 @@ export interface SmppRoleTuning {
   readonly idleTimeoutMs?: number;
   /** Cached successful password checks live this long, ms (default 60 s). */
   readonly authCacheTtlMs?: number;
+  /** Connections from one source address at once (default 50). */
+  readonly maxConnectionsPerAddress?: number;
+  /** A connection not bound this long after it opened is closed, ms (default 30 s). */
+  readonly bindTimeoutMs?: number;
 }
 
 export interface SmppRoleDeps extends SmppRoleTuning {
@@ -83,7 +87,12 @@ export async function startSmppRole(d: SmppRoleDeps): Promise<{ port: number; tl
     }),
     ops: new MessageOpsHandler({ store: d.messages, routing: d.routing, defaultValiditySeconds: d.config.defaultValiditySeconds, now, onFinalized: d.onFinalized }),
     maxBindsPerApp: d.config.smppMaxBindsPerApp,
-    session: { inactivityTimeoutMs: idleMs, enquireLinkIntervalMs: Math.max(100, Math.floor(idleMs / 3)) },
+    session: {
+      inactivityTimeoutMs: idleMs,
+      enquireLinkIntervalMs: Math.max(100, Math.floor(idleMs / 3)),
+      ...(d.bindTimeoutMs !== undefined ? { bindTimeoutMs: d.bindTimeoutMs } : {}),
+    },
+    ...(d.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: d.maxConnectionsPerAddress } : {}),
     onSessionsChanged: (bound) => d.metrics.smppSessions.set({ side: 'server' }, bound),
     log: d.log,
   });
