@@ -92,7 +92,10 @@ export async function submitMessage(
   newParts: SubmittedPart[],
 ): Promise<MessageOutcome> {
   const route = ctx.routing.table().resolve(message.to);
-  if (!route) return { kind: 'failed', errorCode: 'NO_ROUTE', detail: { reason: 'no route covers the number' } };
+  // Accept only takes routed numbers, so no route here means this process's snapshot is older
+  // than the one accept used, or the operator removed the route since: nothing was sent, so the
+  // message waits (a fixed table picks it up; otherwise it expires at its validity, refunded).
+  if (!route) return { kind: 'wait', reason: 'no route covers the number (yet)' };
   const sent = new Map(alreadySent.map((p) => [p.partIndex, p]));
   const candidates = candidateOrder(route, ctx.picker, {
     ...(alreadySent[0] ? { sticky: alreadySent[0].carrierId } : {}),
