@@ -71,6 +71,7 @@ export function operatorAuth(adminToken: string, failures: AuthFailureLimit) {
       next(new GatewayError('UNAUTHENTICATED', 'operator bearer token required'));
       return;
     }
+    req.actor = 'operator';
     next();
   };
 }
@@ -78,6 +79,8 @@ export function operatorAuth(adminToken: string, failures: AuthFailureLimit) {
 declare module 'express-serve-static-core' {
   interface Request {
     callerApp?: App;
+    /** Who is calling, for the audit trail: 'operator', 'user:<uuid>' or 'app:<appId>'. */
+    actor?: string;
   }
 }
 
@@ -91,6 +94,7 @@ export function appAuth(authenticator: AppAuthenticator, failures: AuthFailureLi
     }
     try {
       req.callerApp = await authenticator.authenticate(req.headers.authorization);
+      req.actor = `app:${req.callerApp.id}`;
       next();
     } catch (error) {
       if ((error as GatewayError).code === 'UNAUTHENTICATED') failures.recordFailure(address);
@@ -102,4 +106,10 @@ export function appAuth(authenticator: AppAuthenticator, failures: AuthFailureLi
 export function currentApp(req: Request): App {
   if (!req.callerApp) throw new GatewayError('UNAUTHENTICATED');
   return req.callerApp;
+}
+
+/** The caller's audit name; routes behind an authentication middleware always have one. */
+export function currentActor(req: Request): string {
+  if (!req.actor) throw new GatewayError('UNAUTHENTICATED');
+  return req.actor;
 }
