@@ -7,7 +7,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['node_modules/', '.data/', 'dist/', 'coverage/', 'bench/results/']),
+  globalIgnores(['node_modules/', '.data/', 'dist/', 'console/dist/', 'coverage/', 'bench/results/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -5,6 +5,7 @@
 #   scripts/services.sh        (or "up") check, install and start what is missing
 #   scripts/services.sh stop   stop the private instances this script started
 #   scripts/services.sh kannel install Kannel for the SMPP interop test (best effort)
+#   scripts/services.sh chromium install Chromium for the web console tests (best effort)
 #
 # Contract:
 # - A configured server that answers is used as is, wherever it runs.
@@ -449,6 +450,36 @@ svc_ensure_kannel() {
   svc_say "kannel: installed"
 }
 
+# --- Chromium (test tool, web console end-to-end tests) ---------------------
+#
+# test/e2e drives the web console in Debian's headless Chromium through
+# playwright-core (Playwright's own browser download does not work offline).
+# `scripts/services.sh chromium` installs the package when it is missing and
+# we are root with apt-get; otherwise it says so and the browser tests skip
+# themselves. Never fatal: Chromium is a test tool only.
+
+svc_ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then
+    svc_say "chromium: installed"
+    return
+  fi
+  if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    svc_say "chromium: not installed and cannot install it here (needs root and apt-get); the browser tests will be skipped"
+    return
+  fi
+  mkdir -p "$SMSGW_DATA"
+  svc_say "chromium: installing chromium with apt-get (log: .data/apt.log)"
+  if ((SVC_APT_UPDATED == 0)); then
+    DEBIAN_FRONTEND=noninteractive apt-get update >>"$SMSGW_DATA/apt.log" 2>&1 9>&- || true
+    SVC_APT_UPDATED=1
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=120 chromium >>"$SMSGW_DATA/apt.log" 2>&1 9>&-; then
+    svc_say "chromium: apt-get install chromium failed (see .data/apt.log); the browser tests will be skipped"
+    return
+  fi
+  svc_say "chromium: installed"
+}
+
 # --- main -------------------------------------------------------------------
 
 svc_main() {
@@ -469,11 +500,14 @@ svc_main() {
     kannel)
       svc_ensure_kannel
       ;;
+    chromium)
+      svc_ensure_chromium
+      ;;
     stop)
       svc_stop_redis
       svc_stop_postgres
       ;;
-    *) svc_die "usage: scripts/services.sh [up|kannel|stop]" ;;
+    *) svc_die "usage: scripts/services.sh [up|kannel|chromium|stop]" ;;
   esac
   exec 9>&-
 }

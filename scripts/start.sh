@@ -49,6 +49,10 @@ export SIMULATOR="${SIMULATOR:-1}"
 
 bash scripts/services.sh
 
+# The web console at /console: built when its sources are newer than console/dist. Not fatal:
+# without a build the gateway runs and /console answers 503 saying how to build it.
+bash console/build.sh || echo "warning: the web console did not build; /console answers 503 until \`npm run console:build\` succeeds" >&2
+
 echo "start: running migrations (npm run migrate)"
 npm run --silent migrate || {
   echo "error: migrations failed (see above); the gateway was not started" >&2

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import type { Config } from './config/env';
@@ -18,13 +19,16 @@ import { ConcatStore } from './db/concat-store';
 import { PgDeadLetterStore } from './db/dead-letter-store';
 import { EsmeMessageStore } from './db/esme-message-store';
 import { PgExpiryStore } from './db/expiry-store';
+import { PgRecoveryStore } from './db/recovery-store';
 import { createDb, ensureDatabase, migrate, type Db } from './db/knex';
 import { MessageQueries } from './db/message-queries';
 import { MessageStore } from './db/message-store';
-import { MoStore } from './db/mo-store';
 import { RoutingStore } from './db/routing-store';
 import { SecretBox } from './db/secret-box';
+import { createIdentity } from './auth/identity';
+import { startRetentionJob } from './retention/retention-queue';
 import { AppAuthenticator } from './http/auth';
+import { createPolicy } from './gateway-policy';
 import { startCarrierSide, type CarrierSide, type CarrierTuning } from './gateway-carriers';
 import { buildApp } from './http/build-app';
 import type { ApiDeps } from './http/deps';
@@ -33,9 +37,9 @@ import { createMetrics, type Metrics } from './metrics/registry';
 import { Acceptor } from './pipeline/accept';
 import { discardDeadLetter, requeueDeadLetter } from './pipeline/dead-letters';
 import { createDeliverHandler } from './pipeline/inbound';
+import { createBillingWiring } from './gateway-billing';
 import { esmeReceipts } from './pipeline/esme-notify';
 import { statusCallbacks } from './pipeline/notify';
-import { passEverything } from './pipeline/review-charge';
 import { AppThrottle } from './pipeline/throttle';
 import type { Finalized } from './pipeline/types';
 import { LiveRouting } from './routing/live-routing';
@@ -45,7 +49,15 @@ import { startSmppRole, type SmppRoleTuning } from './smpp/server/smpp-role';
 import { CarrierStateBoard } from './workers/carrier-state';
 import { RedisCarrierIdMap } from './workers/carrier-id-map';
 import { startWorkers } from './workers/processors';
+import { QueueLossWatch } from './workers/queue-loss-watch';
+import { requeueWaiting } from './pipeline/queue-recovery';
 import { BullStageQueues, queuePrefix } from './workers/stage-queues';
+import { bullBoardRouter } from './workers/bull-board';
+import { pausableCarrierPort, RedisCarrierPauses } from './workers/carrier-pauses';
+import { QueueMonitor } from './workers/queue-monitor';
+import { ReportQueries } from './db/report-queries';
+import { RollupStore } from './db/rollup-store';
+import { ADMIN_QUEUES_PATH } from './http/build-app';
 
 export interface Gateway {
   readonly config: Config;
@@ -59,10 +71,14 @@ export interface Gateway {
   readonly db: Db;
   readonly metrics: Metrics;
   readonly demo: { appId: string; secret: string } | undefined;
+  /** The express application (tests walk its routes: test/integration/operations/roles-matrix.test.ts). */
+  readonly httpApp: Express;
   stop(): Promise<void>;
 }
 
 export interface GatewayOptions {
+  /** Receives password-reset tokens (tests); default: logged outside production (src/auth/identity.ts). */
+  readonly deliverPasswordReset?: (email: string, token: string) => void;
   /** Seeds a "demo" account and app (and rotates the app's secret) for the printed curl example. */
   readonly seedDemo?: boolean;
   /** Options for the in-process simulator (tests force outcomes). */
@@ -79,6 +95,14 @@ export interface GatewayOptions {
   readonly dispatchWait?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
   /** How often the validity sweep runs, ms (default 5_000). */
   readonly sweepIntervalMs?: number;
+  /** How often the report rollup runs, ms (default 60_000). */
+  readonly rollupIntervalMs?: number;
+  /** How often GET /api/v1/queues samples the queues for rates and backlog growth, ms (default 15_000). */
+  readonly queueSampleIntervalMs?: number;
+  /** How often a workers process re-reads operator carrier pauses from Redis, ms (default 250). */
+  readonly carrierPauseRefreshMs?: number;
+  /** How often a workers process checks that Redis still holds its queues, ms (default 1_000). */
+  readonly queueLossCheckMs?: number;
 }
 
 const SIMULATOR_CARRIER = 'simulator';
@@ -93,10 +117,18 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
   };
 
   try {
-    await ensureDatabase(config.databaseUrl);
+    await ensureDatabase(config.migrationDatabaseUrl ?? config.databaseUrl);
     const db = createDb(config.databaseUrl, roles.has('workers') ? 20 : 10, (message) => log.debug({ module: 'db' }, message));
     stops.push(() => db.destroy());
-    await migrate(db);
+    if (config.migrationDatabaseUrl) {
+      // DDL as the schema's owner; the process itself runs with DATABASE_URL's data-only role.
+      const owner = createDb(config.migrationDatabaseUrl, 1, (message) => log.debug({ module: 'db' }, message));
+      try {
+        await migrate(owner);
+      } finally {
+        await owner.destroy();
+      }
+    } else await migrate(db);
 
     // Producer connection: fail fast while Redis is down, so ingress answers 503 instead of hanging.
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
@@ -112,7 +144,26 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const queues = new BullStageQueues(redis, config.queuePrefix, (error) => log.debug({ err: error }, 'redis queue connection error'));
     stops.push(() => queues.close());
     const esmeOutbox = new RedisEsmeOutbox(redis, queuePrefix(config.queuePrefix));
+    // Rates, credit limits, quotas, idempotency, MO routing, callback dead letters (issue 7).
+    const billing = createBillingWiring({
+      config,
+      db,
+      redis,
+      keyPrefix: queuePrefix(config.queuePrefix),
+      messageStore,
+      queues,
+      outbox: esmeOutbox,
+      metrics,
+      log: log.child({ module: 'billing' }),
+    });
     const board = new CarrierStateBoard(redis, `${queuePrefix(config.queuePrefix)}:carrier-state`);
+    const carrierPauses = new RedisCarrierPauses(redis, queuePrefix(config.queuePrefix), options.carrierPauseRefreshMs);
+    const rollupStore = new RollupStore(db);
+    const reportQueries = new ReportQueries(db);
+    if (roles.has('workers')) {
+      await carrierPauses.start();
+      stops.push(() => carrierPauses.stop());
+    }
 
     let simulator: SmscSimulator | undefined;
     let simulatorPort: number | undefined;
@@ -144,6 +195,21 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       await esmeOutbox.publish(esmeReceipts(finalized));
     };
 
+    // Content rules, held review, templates (issue 7).
+    const policy = createPolicy({
+      db,
+      redis,
+      keyPrefix: queuePrefix(config.queuePrefix),
+      log,
+      queues,
+      onFinalized,
+      onCharged: (amount) => metrics.billingCharged.inc(amount),
+      heldTimeoutSeconds: config.heldReviewTimeoutSeconds,
+    });
+    stops.push(() => policy.stop());
+    if (roles.has('workers')) await policy.startRules();
+    if (roles.has('api')) await policy.startTemplates();
+
     const deadLetters = new PgDeadLetterStore(db);
     const deadLetterDeps = { store: deadLetters, finalizer: messageStore, queues, onFinalized };
 
@@ -151,10 +217,10 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     if (roles.has('workers')) {
       const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
       workerRedis.on('error', (error) => log.debug({ err: error }, 'redis worker connection error'));
-      const moStore = new MoStore(db);
+      const moStage = billing.moStage();
       const inbound = createDeliverHandler({
         queues,
-        storeMo: (mo) => moStore.insert(mo),
+        storeMo: moStage.storeMo,
         now: () => new Date(),
         onUnreadableReceipt: () => metrics.receiptsUnmatched.inc(),
       });
@@ -180,7 +246,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         review: {
           store: messageStore,
           queues,
-          review: passEverything,
+          review: policy.review,
           onFinalized: async (finalized) => {
             await onFinalized(finalized);
           },
@@ -190,7 +256,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
           store: messageStore,
           deadLetters,
           queues,
-          carriers: carrierSide.port,
+          carriers: pausableCarrierPort(carrierSide.port, carrierPauses),
           routing,
           idMap,
           now: () => new Date(),
@@ -210,26 +276,65 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
           onUnmatched: (count) => metrics.receiptsUnmatched.inc(count),
           ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
         },
+        notifyConcurrency: config.callbackConcurrency,
         notify: {
           queues,
           secretOf: (appId) => apps.signingSecret(appId),
-          post: postJson,
+          ...billing.notify,
           onResult: (ok) => metrics.callbacks.inc({ result: ok ? 'ok' : 'error' }),
           ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
         },
         expiry: { store: new PgExpiryStore(db), onFinalized },
+        heldTimeout: policy.heldSweep,
+        rollup: { rollUp: () => rollupStore.catchUp() },
       });
       await queues.scheduleSweep(options.sweepIntervalMs ?? 5_000);
+      await queues.scheduleRollup(options.rollupIntervalMs ?? 60_000);
+      // Redis lost its data (restart without persistence, empty replica): jobs and the sweep's
+      // schedule are gone; re-create them from PostgreSQL (workers/queue-loss-watch.ts).
+      const recoveryStore = new PgRecoveryStore(db);
+      const lossWatch = new QueueLossWatch({
+        redis,
+        keyPrefix: queuePrefix(config.queuePrefix),
+        log: log.child({ module: 'queue-recovery' }),
+        ...(options.queueLossCheckMs !== undefined ? { intervalMs: options.queueLossCheckMs } : {}),
+        recover: async () => {
+          await queues.scheduleSweep(options.sweepIntervalMs ?? 5_000);
+          await queues.scheduleRollup(options.rollupIntervalMs ?? 60_000);
+          const requeued = await requeueWaiting({ store: recoveryStore, queues, runId: randomUUID() });
+          log.warn(requeued, 'queue recovery: waiting messages re-enqueued');
+        },
+      });
+      lossWatch.start();
+      stops.push(() => lossWatch.stop());
+      stops.push(billing.startSweeps());
       stops.push(async () => {
         await Promise.all(workers.map((w) => w.close()));
         await carrierSide?.close();
         await inbound.drain();
+        await moStage.drain();
         workerRedis.disconnect();
       });
+      // Monthly partitions ahead, and messages older than MESSAGE_RETENTION_DAYS dropped (src/retention).
+      // Creating and dropping partitions is DDL: with least-privilege roles it runs as the owner.
+      const ddlDb = config.migrationDatabaseUrl ? createDb(config.migrationDatabaseUrl, 2, (message) => log.debug({ module: 'db' }, message)) : db;
+      if (ddlDb !== db) stops.push(() => ddlDb.destroy());
+      const retention = await startRetentionJob({
+        db: ddlDb,
+        connection: workerRedis,
+        prefix: queuePrefix(config.queuePrefix),
+        retentionDays: config.messageRetentionDays,
+        everyMs: config.retentionIntervalSeconds * 1000,
+        log: log.child({ module: 'retention' }),
+      });
+      stops.push(() => retention.close());
     }
 
     const acceptor = new Acceptor({
-      store: messageStore,
+      // Balances (plus credit limits) come from a cache: no database round trip on the hot path.
+      store: billing.acceptStore,
+      quota: billing.quota,
+      idempotency: billing.idempotency,
       queues,
       maxBatchItems: config.acceptBatchMax,
       maxBatchWaitMs: config.acceptBatchWaitMs,
@@ -242,7 +347,13 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     // One throughput bucket per app, whichever channel its messages come by.
     const throttle = new AppThrottle();
     let api: ApiDeps | undefined;
+    let queueMonitor: QueueMonitor | undefined;
     if (roles.has('api')) {
+      queueMonitor = new QueueMonitor(queues.queues, carrierPauses, {
+        ...(options.queueSampleIntervalMs !== undefined ? { sampleIntervalMs: options.queueSampleIntervalMs } : {}),
+      });
+      queueMonitor.start();
+      stops.push(() => queueMonitor?.stop());
       api = {
         accounts,
         apps,
@@ -256,11 +367,23 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         },
         messages: new MessageQueries(db),
         balances: messageStore,
+        billing: billing.api,
         acceptor,
         throttle,
         authenticator: new AppAuthenticator(apps),
+        identity: createIdentity({
+          db,
+          apps,
+          config,
+          adminToken,
+          log: log.child({ module: 'auth' }),
+          ...(options.deliverPasswordReset ? { deliverPasswordReset: options.deliverPasswordReset } : {}),
+        }),
         defaultValiditySeconds: config.defaultValiditySeconds,
+        policy: policy.api,
         now: () => new Date(),
+        queueControl: queueMonitor,
+        reports: { totals: (q) => reportQueries.totals(q), rolledAt: () => rollupStore.rolledAt() },
         metricsAccepted: (count, latency) => {
           metrics.messagesAccepted.inc({ channel: 'http' }, count);
           metrics.acceptLatency.observe({ channel: 'http' }, latency);
@@ -281,6 +404,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         messages: new EsmeMessageStore(db),
         onFinalized,
         metrics,
+        pricing: billing.pricing,
         tls: config.smppTls ? { cert: readFileSync(config.smppTls.certFile), key: readFileSync(config.smppTls.keyFile) } : undefined,
         ...options.smpp,
       });
@@ -293,6 +417,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       adminToken,
       metrics,
       api,
+      ...(api ? { adminQueuesPage: bullBoardRouter(Object.values(queues.queues), ADMIN_QUEUES_PATH) } : {}),
       readiness: async () => {
         await withTimeout(db.raw('SELECT 1'), 1000, 'postgresql');
         await withTimeout(redis.ping(), 1000, 'redis');
@@ -325,7 +450,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     );
     const httpPort = (server.address() as AddressInfo).port;
     log.info({ httpPort, smppPort: smpp?.port, smppTlsPort: smpp?.tlsPort, roles: [...roles], simulatorPort }, 'smsgw started');
-    return { config, adminToken, httpPort, simulator, simulatorPort, smppPort: smpp?.port, smppTlsPort: smpp?.tlsPort, db, metrics, demo, stop };
+    return { config, adminToken, httpPort, simulator, simulatorPort, smppPort: smpp?.port, smppTlsPort: smpp?.tlsPort, db, metrics, demo, httpApp: app, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -354,12 +479,6 @@ async function seedDemo(accounts: AccountStore, apps: AppStore): Promise<{ appId
   if (existing) return { appId: existing.id, secret: await apps.rotateSecret(existing.id) };
   const created = await apps.create({ accountId: account.id, name: 'demo' });
   return { appId: created.app.id, secret: created.secret };
-}
-
-async function postJson(url: string, body: string, headers: Record<string, string>): Promise<number> {
-  const response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(5_000), redirect: 'manual' });
-  await response.body?.cancel().catch(() => undefined);
-  return response.status;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -31,6 +31,11 @@ const url = (protocols: readonly string[]) =>
 
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/smsgw'),
+  /**
+   * Optional: the database owner's URL, used only to create the database and run the migrations
+   * (DDL), so DATABASE_URL can name a role with data rights only (`npm run db:roles`).
+   */
+  MIGRATION_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   HTTP_PORT: port.default(8080),
   SMPP_PORT: port.default(2775),
@@ -76,10 +81,36 @@ const schema = z.object({
   WORKER_STALLED_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   /** Default validity of a message when the client gives none, seconds. */
   DEFAULT_VALIDITY_S: z.coerce.number().int().min(60).max(7 * 86400).default(86400),
+  /** A held message no reviewer decided within this many seconds is rejected (REVIEW_TIMEOUT). */
+  HELD_REVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7 * 86400).default(14_400),
+  /** Attempts per status callback or MO webhook before it is dead-lettered. */
+  CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** One callback POST's timeout, milliseconds. */
+  CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Notify jobs one workers process runs at once (POSTs are I/O: more than WORKER_CONCURRENCY). */
+  CALLBACK_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
+  /** Concurrent callback POSTs to one host per process; further ones are deferred, never waited for. */
+  CALLBACK_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
+  /** How stale the balance, credit limit, rates and quotas accept checks may be, milliseconds. */
+  BILLING_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** HS256 key of users' access tokens; unset = derived from ADMIN_TOKEN (HKDF), which every process shares. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Lifetime of a user's access token, seconds. */
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(86400).default(900),
+  /** Lifetime of a user's refresh token (each use rotates it), seconds. */
+  REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).max(365 * 86400).default(30 * 86400),
+  /** Messages (with their events and parts) older than this many days are dropped by monthly partition; 0 keeps them forever. */
+  MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(0),
+  /** How often the retention job runs (creates next months' partitions, drops expired ones), seconds. */
+  RETENTION_INTERVAL_S: z.coerce.number().int().min(10).max(7 * 86400).default(3600),
+  /** 'production' stops the gateway from logging password-reset tokens (there is no mailer). */
+  NODE_ENV: z.string().optional(),
 });
 
 export type Config = Readonly<{
   databaseUrl: string;
+  /** Migrations (and database creation) run with this URL when set, else with databaseUrl. */
+  migrationDatabaseUrl: string | undefined;
   redisUrl: string;
   httpPort: number;
   smppPort: number;
@@ -99,6 +130,19 @@ export type Config = Readonly<{
   workerConcurrency: number;
   workerStalledMs: number;
   defaultValiditySeconds: number;
+  heldReviewTimeoutSeconds: number;
+  callbackMaxAttempts: number;
+  callbackTimeoutMs: number;
+  callbackConcurrency: number;
+  callbackHostConcurrency: number;
+  billingCacheMs: number;
+  jwtSecret: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  messageRetentionDays: number;
+  retentionIntervalSeconds: number;
+  /** NODE_ENV is not 'production': password-reset tokens are logged (no mailer). */
+  development: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -126,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
+    migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
     redisUrl: e.REDIS_URL,
     httpPort: e.HTTP_PORT,
     smppPort: e.SMPP_PORT,
@@ -148,5 +193,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerStalledMs: e.WORKER_STALLED_MS,
     defaultValiditySeconds: e.DEFAULT_VALIDITY_S,
+    heldReviewTimeoutSeconds: e.HELD_REVIEW_TIMEOUT_SECONDS,
+    callbackMaxAttempts: e.CALLBACK_MAX_ATTEMPTS,
+    callbackTimeoutMs: e.CALLBACK_TIMEOUT_MS,
+    callbackConcurrency: e.CALLBACK_CONCURRENCY,
+    callbackHostConcurrency: e.CALLBACK_HOST_CONCURRENCY,
+    billingCacheMs: e.BILLING_CACHE_MS,
+    jwtSecret: e.JWT_SECRET,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_S,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_S,
+    messageRetentionDays: e.MESSAGE_RETENTION_DAYS,
+    retentionIntervalSeconds: e.RETENTION_INTERVAL_S,
+    development: e.NODE_ENV !== 'production',
   });
 }

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   CONFLICT: 'the resource already exists or the request conflicts with its state',
   INSUFFICIENT_BALANCE: 'the balance is too low for this submission',
   THROTTLED: 'over the allowed throughput',
+  QUOTA_EXCEEDED: "over the app's monthly message quota",
   NO_ROUTE: 'no route covers this destination',
   PAYLOAD_TOO_LARGE: 'the request body is too large',
   QUEUE_UNAVAILABLE: 'the queue or the database is unavailable; try again',

@@ -1,4 +1,5 @@
 /** Accounts and their money: a credit is a ledger row and a balance change in one transaction. */
+import { recordAudit } from './audit-store';
 import type { Db } from './knex';
 import { exec, query } from './sql';
 
@@ -6,6 +7,8 @@ export interface Account {
   readonly id: string;
   readonly name: string;
   readonly balance: number;
+  /** Postpaid room below zero, minor units (0 = prepaid; docs/billing.md). */
+  readonly creditLimit?: number;
   readonly createdAt: Date;
 }
 
@@ -13,10 +16,11 @@ interface AccountRow {
   id: string;
   name: string;
   balance: number;
+  credit_limit?: number;
   created_at: Date;
 }
 
-const toAccount = (r: AccountRow): Account => ({ id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at });
+const toAccount = (r: AccountRow): Account => ({ id: r.id, name: r.name, balance: r.balance, creditLimit: r.credit_limit ?? 0, createdAt: r.created_at });
 
 export class AccountStore {
   constructor(private readonly db: Db) {}
@@ -36,8 +40,11 @@ export class AccountStore {
     return rows[0] ? toAccount(rows[0]) : undefined;
   }
 
-  /** Adds `amount` minor units; returns the new balance, or undefined when the account does not exist. */
-  async credit(id: string, amount: number, reference: string | null): Promise<number | undefined> {
+  /**
+   * Adds `amount` minor units; returns the new balance, or undefined when the account does not exist.
+   * With `actor`, the credit is recorded in the audit trail (balance before and after) in the same transaction.
+   */
+  async credit(id: string, amount: number, reference: string | null, actor?: string): Promise<number | undefined> {
     return this.db.transaction(async (trx) => {
       const rows = await query<{ balance: number }>(trx, 
         'UPDATE accounts SET balance = balance + ? WHERE id = ? RETURNING balance',
@@ -45,6 +52,17 @@ export class AccountStore {
       );
       if (!rows[0]) return undefined;
       await exec(trx, `INSERT INTO ledger (account_id, kind, amount, reference) VALUES (?, 'credit', ?, ?)`, [id, amount, reference]);
+      if (actor) {
+        await recordAudit(trx, {
+          actor,
+          action: 'credit',
+          entity: 'account',
+          entityId: id,
+          before: { balance: rows[0].balance - amount },
+          after: { balance: rows[0].balance },
+          detail: { amount, reference },
+        });
+      }
       return rows[0].balance;
     });
   }

@@ -1,6 +1,7 @@
 /** Applications: credentials (hashed), limits and URLs. */
 import { hashPassword, hashSecret, newAppSecret, newSmppPassword, newSmppSystemId } from '../core/credentials';
 import type { App } from '../pipeline/types';
+import { recordAudit } from './audit-store';
 import type { Db } from './knex';
 import { exec, query } from './sql';
 import type { SecretBox } from './secret-box';
@@ -12,6 +13,8 @@ export interface NewApp {
   readonly callbackUrl?: string | null;
   readonly moUrl?: string | null;
   readonly senders?: readonly string[];
+  /** Messages per calendar month (UTC); null or absent = no quota. */
+  readonly monthlyQuota?: number | null;
 }
 
 export interface CreatedApp {
@@ -41,6 +44,7 @@ interface AppRow {
   callback_url: string | null;
   mo_url: string | null;
   senders: string[];
+  monthly_quota?: number | null;
 }
 
 const toApp = (r: AppRow): App => ({
@@ -51,6 +55,7 @@ const toApp = (r: AppRow): App => ({
   callbackUrl: r.callback_url,
   moUrl: r.mo_url,
   senders: r.senders,
+  monthlyQuota: r.monthly_quota ?? null,
 });
 
 const toCredentials = (r: AppRow): AppCredentials => ({
@@ -66,31 +71,37 @@ export class AppStore {
     private readonly box: SecretBox,
   ) {}
 
-  async create(input: NewApp): Promise<CreatedApp> {
+  /** With `actor`, the creation is recorded in the audit trail in the same transaction. */
+  async create(input: NewApp, actor?: string): Promise<CreatedApp> {
     const secret = newAppSecret();
     const smppPassword = newSmppPassword();
     const passwordHash = await hashPassword(smppPassword);
     for (let attempt = 0; ; attempt++) {
       const smppSystemId = newSmppSystemId();
       try {
-        const rows = await query<AppRow>(this.db, 
-          `INSERT INTO apps (account_id, name, secret_hash, signing_secret, smpp_system_id, smpp_password_hash,
-                             throughput_per_second, callback_url, mo_url, senders)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[]) RETURNING *`,
-          [
-            input.accountId,
-            input.name,
-            hashSecret(secret),
-            this.box.seal(secret),
-            smppSystemId,
-            passwordHash,
-            input.throughputPerSecond ?? 100,
-            input.callbackUrl ?? null,
-            input.moUrl ?? null,
-            [...(input.senders ?? [])],
-          ],
-        );
-        return { app: toApp(rows[0]!), secret, smppSystemId, smppPassword };
+        return await this.db.transaction(async (trx) => {
+          const rows = await query<AppRow>(trx, 
+            `INSERT INTO apps (account_id, name, secret_hash, signing_secret, smpp_system_id, smpp_password_hash,
+                               throughput_per_second, callback_url, mo_url, senders, monthly_quota)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?) RETURNING *`,
+            [
+              input.accountId,
+              input.name,
+              hashSecret(secret),
+              this.box.seal(secret),
+              smppSystemId,
+              passwordHash,
+              input.throughputPerSecond ?? 100,
+              input.callbackUrl ?? null,
+              input.moUrl ?? null,
+              [...(input.senders ?? [])],
+              input.monthlyQuota ?? null,
+            ],
+          );
+          const app = toApp(rows[0]!);
+          if (actor) await recordAudit(trx, { actor, action: 'create', entity: 'app', entityId: app.id, after: { ...app, smppSystemId } });
+          return { app, secret, smppSystemId, smppPassword };
+        });
       } catch (error) {
         // A system_id collision (36^10 space) is retried; anything else is real.
         if ((error as { constraint?: string }).constraint !== 'apps_smpp_system_id_key' || attempt >= 3) throw error;
@@ -119,6 +130,31 @@ export class AppStore {
     const secret = newAppSecret();
     await exec(this.db, 'UPDATE apps SET secret_hash = ?, signing_secret = ? WHERE id = ?', [hashSecret(secret), this.box.seal(secret), appId]);
     return secret;
+  }
+
+  /** Rotation asked for by a caller: audited (never the secret itself); undefined when there is no such app. */
+  async rotateSecretAudited(appId: string, actor: string): Promise<string | undefined> {
+    const secret = newAppSecret();
+    return this.db.transaction(async (trx) => {
+      const rows = await query<{ id: string }>(trx, 'UPDATE apps SET secret_hash = ?, signing_secret = ? WHERE id = ? RETURNING id', [
+        hashSecret(secret),
+        this.box.seal(secret),
+        appId,
+      ]);
+      if (!rows[0]) return undefined;
+      await recordAudit(trx, { actor, action: 'rotate', entity: 'key', entityId: appId, detail: { what: 'app secret' } });
+      return secret;
+    });
+  }
+
+  async listByAccount(accountId: string): Promise<App[]> {
+    const rows = await query<AppRow>(this.db, 'SELECT * FROM apps WHERE account_id = ? ORDER BY created_at, id', [accountId]);
+    return rows.map(toApp);
+  }
+
+  async accountOf(appId: string): Promise<string | undefined> {
+    const rows = await query<{ account_id: string }>(this.db, 'SELECT account_id FROM apps WHERE id = ?', [appId]);
+    return rows[0]?.account_id;
   }
 
   async findByName(accountId: string, name: string): Promise<App | undefined> {

@@ -147,13 +147,13 @@ export class ConcatStore {
       const rows = await query<MessageRow>(
         trx,
         `INSERT INTO messages (id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                               status, priority, reference, callback_url, registered_delivery, valid_until, error_code)
+                               status, priority, reference, callback_url, registered_delivery, valid_until, template_id, error_code)
          SELECT id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                'rejected', priority, reference, callback_url, rd, valid_until, ?
+                'rejected', priority, reference, callback_url, rd, valid_until, template_id, ?
          FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                     ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[])
+                     ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[], ?::uuid[])
            AS t(id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                priority, reference, callback_url, rd, valid_until)
+                priority, reference, callback_url, rd, valid_until, template_id)
          ON CONFLICT (id) DO NOTHING
          RETURNING *`,
         [reason, ...messageColumns(messages)],

@@ -23,7 +23,20 @@ export class MessageQueries {
   constructor(private readonly db: Db) {}
 
   async get(appId: string, id: string): Promise<{ message: MessageRecord; events: MessageEvent[] } | undefined> {
-    const rows = await query<MessageRow>(this.db, 'SELECT * FROM messages WHERE id = ? AND app_id = ?', [id, appId]);
+    return this.getOwned('app_id', appId, id);
+  }
+
+  /** A message of any app of the account (a customer user's view). */
+  async getForAccount(accountId: string, id: string): Promise<{ message: MessageRecord; events: MessageEvent[] } | undefined> {
+    return this.getOwned('account_id', accountId, id);
+  }
+
+  async listForAccount(accountId: string, filter: MessageFilter): Promise<{ items: MessageRecord[]; nextCursor: string | null }> {
+    return this.listOwned('account_id', accountId, filter);
+  }
+
+  private async getOwned(owner: 'app_id' | 'account_id', ownerId: string, id: string): Promise<{ message: MessageRecord; events: MessageEvent[] } | undefined> {
+    const rows = await query<MessageRow>(this.db, `SELECT * FROM messages WHERE id = ? AND ${owner} = ?`, [id, ownerId]);
     if (!rows[0]) return undefined;
     const events = await query<{ status: MessageStatus; at: Date; detail: Record<string, unknown> }>(this.db, 
       'SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY at, id',
@@ -34,8 +47,12 @@ export class MessageQueries {
 
   /** Newest first; returns one page and the cursor of the next (null at the end). */
   async list(appId: string, filter: MessageFilter): Promise<{ items: MessageRecord[]; nextCursor: string | null }> {
-    const conditions = ['app_id = ?'];
-    const params: unknown[] = [appId];
+    return this.listOwned('app_id', appId, filter);
+  }
+
+  private async listOwned(owner: 'app_id' | 'account_id', ownerId: string, filter: MessageFilter): Promise<{ items: MessageRecord[]; nextCursor: string | null }> {
+    const conditions = [`${owner} = ?`];
+    const params: unknown[] = [ownerId];
     if (filter.status) {
       conditions.push('status = ?');
       params.push(filter.status);

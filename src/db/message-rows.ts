@@ -23,6 +23,7 @@ export interface MessageRow {
   carrier_message_id: string | null;
   error_code: string | null;
   created_at: Date;
+  template_id?: string | null;
 }
 
 export function toMessageRecord(row: MessageRow): MessageRecord {
@@ -47,6 +48,7 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     carrierMessageId: row.carrier_message_id,
     errorCode: row.error_code,
     createdAt: row.created_at,
+    templateId: row.template_id ?? null,
   };
 }
 
@@ -68,5 +70,6 @@ export function messageColumns(messages: readonly NewMessage[]): unknown[] {
     messages.map((m) => m.callbackUrl),
     messages.map((m) => m.registeredDelivery),
     messages.map((m) => m.validUntil.toISOString()),
+    messages.map((m) => m.templateId ?? null),
   ];
 }

@@ -9,6 +9,7 @@ import { sourcesOf, type FinalStatus, MESSAGE_STATUSES } from '../core/lifecycle
 import type {
   AcceptStore,
   ChargeDecision,
+  ChargeOptions,
   ChargeStore,
   DispatchStore,
   FinalizeStore,
@@ -115,17 +116,18 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
     return new Map(rows.map((r) => [r.id, r.balance]));
   }
 
-  async insertAccepted(messages: readonly NewMessage[]): Promise<void> {
-    await exec(this.db, 
+  /** `db`: a transaction to join (the idempotency keys of the batch are stored in the same one). */
+  async insertAccepted(messages: readonly NewMessage[], db: Executor = this.db): Promise<void> {
+    await exec(db, 
       `WITH m AS (
          INSERT INTO messages (id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                               status, priority, reference, callback_url, registered_delivery, valid_until)
+                               status, priority, reference, callback_url, registered_delivery, valid_until, template_id)
          SELECT id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                'accepted', priority, reference, callback_url, rd, valid_until
+                'accepted', priority, reference, callback_url, rd, valid_until, template_id
          FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                     ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[])
+                     ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[], ?::uuid[])
            AS t(id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                priority, reference, callback_url, rd, valid_until)
+                priority, reference, callback_url, rd, valid_until, template_id)
          ON CONFLICT (id) DO NOTHING
          RETURNING id, created_at)
        INSERT INTO message_events (message_id, status, at) SELECT id, 'accepted', created_at FROM m`,
@@ -147,7 +149,10 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
   async chargeAccepted(
     ids: readonly string[],
     decide: (messages: readonly MessageRecord[], balances: ReadonlyMap<string, number>) => ChargeDecision,
+    options: ChargeOptions = {},
   ): Promise<{ queued: MessageRecord[]; rejected: Finalized[]; charged: number }> {
+    // 'held' when a reviewer approves held messages (src/db/review-store.ts); holds only come from 'accepted'.
+    const from = options.from ?? 'accepted';
     return this.db.transaction(async (trx) => {
       // Locks the batch's accepted messages (id order), then their accounts (id order: no
       // deadlocks), in one statement; the balances come back on the message rows. FOR NO KEY
@@ -156,12 +161,13 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
       const rows = await query<MessageRow & { account_balance: number }>(
         trx,
         `WITH m AS MATERIALIZED (
-           SELECT * FROM messages WHERE id = ANY(?::uuid[]) AND status = 'accepted' ORDER BY id FOR UPDATE
+           SELECT * FROM messages WHERE id = ANY(?::uuid[]) AND status = ? ORDER BY id FOR UPDATE
          ), a AS MATERIALIZED (
-           SELECT id, balance FROM accounts WHERE id IN (SELECT account_id FROM m) ORDER BY id FOR NO KEY UPDATE
+           -- What the account may spend: its balance plus its credit limit (postpaid; 0 = prepaid).
+           SELECT id, balance + credit_limit AS balance FROM accounts WHERE id IN (SELECT account_id FROM m) ORDER BY id FOR NO KEY UPDATE
          )
          SELECT m.*, a.balance AS account_balance FROM m JOIN a ON a.id = m.account_id ORDER BY m.id`,
-        [ids],
+        [ids, from],
       );
       const messages = rows.map(toMessageRecord);
       const balances = new Map(rows.map((r) => [r.account_id, r.account_balance]));
@@ -169,6 +175,7 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
       const byId = new Map(messages.map((m) => [m.id, m]));
       const toCharge = decision.queue.map((id) => byId.get(id)).filter((m): m is MessageRecord => m !== undefined);
       const toReject = decision.reject.filter((r) => byId.has(r.id));
+      const toHold = from === 'accepted' ? (decision.hold ?? []).filter((h) => byId.has(h.id)) : [];
       // One statement for the decision (one round trip): charge ledger rows (at most once by the
       // unique (message_id, kind)), one balance update per account, the status moves and their
       // events; it answers with every message of the batch now queued, including ones a previous
@@ -186,7 +193,7 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
            WHERE a.id = d.account_id
          ), q AS (
            UPDATE messages SET status = 'queued', updated_at = now()
-           WHERE id = ANY(?::uuid[]) AND status = 'accepted'
+           WHERE id = ANY(?::uuid[]) AND status = ?
            RETURNING *
          ), q_events AS (
            INSERT INTO message_events (message_id, status, detail)
@@ -194,12 +201,21 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
            ON CONFLICT (message_id, status) DO NOTHING
          ), r AS (
            UPDATE messages m SET status = 'rejected', error_code = r.reason, updated_at = now()
-           FROM unnest(?::uuid[], ?::text[]) AS r(id, reason)
-           WHERE m.id = r.id AND m.status = 'accepted'
-           RETURNING m.id, r.reason
+           FROM unnest(?::uuid[], ?::text[], ?::jsonb[]) AS r(id, reason, detail)
+           WHERE m.id = r.id AND m.status = ?
+           RETURNING m.id, r.reason, r.detail
          ), r_events AS (
            INSERT INTO message_events (message_id, status, detail)
-           SELECT id, 'rejected', jsonb_build_object('reason', reason) FROM r
+           SELECT id, 'rejected', jsonb_build_object('reason', reason) || detail FROM r
+           ON CONFLICT (message_id, status) DO NOTHING
+         ), h AS (
+           UPDATE messages m SET status = 'held', updated_at = now()
+           FROM unnest(?::uuid[], ?::jsonb[]) AS h(id, detail)
+           WHERE m.id = h.id AND m.status = 'accepted'
+           RETURNING m.id, h.detail
+         ), h_events AS (
+           INSERT INTO message_events (message_id, status, detail)
+           SELECT id, 'held', detail FROM h
            ON CONFLICT (message_id, status) DO NOTHING
          ), total AS (
            SELECT (0 - sum(amount))::bigint AS charged_total FROM charged
@@ -212,8 +228,13 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
           toCharge.map((m) => m.id),
           toCharge.map((m) => m.price),
           toCharge.map((m) => m.id),
+          from,
           toReject.map((r) => r.id),
           toReject.map((r) => r.reason),
+          toReject.map((r) => JSON.stringify(r.detail ?? {})),
+          from,
+          toHold.map((h) => h.id),
+          toHold.map((h) => JSON.stringify({ reason: h.reason, ...h.detail })),
           ids,
         ],
       );

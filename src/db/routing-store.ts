@@ -10,6 +10,7 @@
  */
 import type { BindMode, CarrierConcat, CarrierConfig } from '../carriers/types';
 import type { Route } from '../routing/routing-table';
+import { recordAudit } from './audit-store';
 import type { Db } from './knex';
 import { exec, query, type Executor } from './sql';
 
@@ -91,6 +92,12 @@ const CARRIER_COLUMNS: Readonly<Record<keyof NewCarrier, string>> = {
   enabled: 'enabled',
 };
 
+/** A carrier as the audit trail shows it: the password never, only whether it changed. */
+const auditCarrier = (r: CarrierRow) => {
+  const { password: _password, ...rest } = toCarrier(r);
+  return rest;
+};
+
 const UNIQUE_VIOLATION = '23505';
 
 export class CarrierNameTakenError extends Error {
@@ -126,7 +133,7 @@ export class RoutingStore {
   }
 
   /** Creates a carrier, or with `upsert` replaces the live one of the same name (used to seed the simulator). */
-  async saveCarrier(input: NewCarrier, upsert = false): Promise<CarrierConfig> {
+  async saveCarrier(input: NewCarrier, upsert = false, actor?: string): Promise<CarrierConfig> {
     return this.db.transaction(async (trx) => {
       const values = [
         input.name,
@@ -157,14 +164,16 @@ export class RoutingStore {
       );
       if (!rows[0]) throw new CarrierNameTakenError(`a carrier named "${input.name}" exists`);
       await bump(trx);
+      if (actor) await recordAudit(trx, { actor, action: 'create', entity: 'carrier', entityId: rows[0].id, after: auditCarrier(rows[0]) });
       return toCarrier(rows[0]);
     });
   }
 
   /** Changes the given fields of a live carrier; undefined when there is none with this id. */
-  async updateCarrier(id: string, patch: CarrierPatch): Promise<CarrierConfig | undefined> {
+  async updateCarrier(id: string, patch: CarrierPatch, actor?: string): Promise<CarrierConfig | undefined> {
     const fields = (Object.keys(CARRIER_COLUMNS) as Array<keyof NewCarrier>).filter((f) => patch[f] !== undefined);
     return this.db.transaction(async (trx) => {
+      const before = actor ? await query<CarrierRow>(trx, 'SELECT * FROM carriers WHERE id = ? AND deleted_at IS NULL FOR UPDATE', [id]) : [];
       const sets = fields.map((f) => `${CARRIER_COLUMNS[f]} = ?`);
       const rows = await query<CarrierRow>(
         trx,
@@ -176,19 +185,31 @@ export class RoutingStore {
       });
       if (!rows[0]) return undefined;
       await bump(trx);
+      if (actor && before[0]) {
+        await recordAudit(trx, {
+          actor,
+          action: 'update',
+          entity: 'carrier',
+          entityId: id,
+          before: auditCarrier(before[0]),
+          after: auditCarrier(rows[0]),
+          detail: { fields, ...(patch.password !== undefined ? { passwordChanged: true } : {}) },
+        });
+      }
       return toCarrier(rows[0]);
     });
   }
 
   /** Soft-deletes a live carrier; false when there is none; CarrierInUseError while a route lists it. */
-  async deleteCarrier(id: string): Promise<boolean> {
+  async deleteCarrier(id: string, actor?: string): Promise<boolean> {
     return this.db.transaction(async (trx) => {
-      const rows = await query<{ id: string }>(trx, 'SELECT id FROM carriers WHERE id = ? AND deleted_at IS NULL FOR UPDATE', [id]);
+      const rows = await query<CarrierRow>(trx, 'SELECT * FROM carriers WHERE id = ? AND deleted_at IS NULL FOR UPDATE', [id]);
       if (!rows[0]) return false;
       const routes = await query<{ prefix: string }>(trx, 'SELECT prefix FROM routes WHERE ?::uuid = ANY(carrier_ids) ORDER BY prefix', [id]);
       if (routes.length > 0) throw new CarrierInUseError(routes.map((r) => r.prefix));
       await exec(trx, 'UPDATE carriers SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = ?', [id]);
       await bump(trx);
+      if (actor) await recordAudit(trx, { actor, action: 'delete', entity: 'carrier', entityId: id, before: auditCarrier(rows[0]) });
       return true;
     });
   }
@@ -208,8 +229,16 @@ export class RoutingStore {
   }
 
   /** Replaces the whole table atomically; carriers are named (live ones only), stored by id. */
-  async replaceRoutes(routes: readonly RouteInput[]): Promise<Route[]> {
+  async replaceRoutes(routes: readonly RouteInput[], actor?: string): Promise<Route[]> {
     return this.db.transaction(async (trx) => {
+      // The table as it was, for the audit trail (carriers by name, as the operator wrote them).
+      const before = actor
+        ? await query<{ prefix: string; carriers: string[]; price: number }>(
+            trx,
+            `SELECT r.prefix, ARRAY(SELECT c.name FROM unnest(r.carrier_ids) WITH ORDINALITY AS u(id, n) JOIN carriers c ON c.id = u.id ORDER BY u.n) AS carriers, r.price
+               FROM routes r ORDER BY r.prefix`,
+          )
+        : [];
       const rows = await query<{ id: string; name: string }>(trx, 'SELECT id, name FROM carriers WHERE deleted_at IS NULL');
       const idByName = new Map(rows.map((r) => [r.name, r.id]));
       const entries = routes.map((r) => r.carriers.map((c) => (typeof c === 'string' ? { name: c } : c)));
@@ -247,6 +276,19 @@ export class RoutingStore {
         );
       }
       await bump(trx);
+      if (actor) {
+        // Whole tables up to 5,000 routes; beyond that only the counts (an audit row stays small).
+        const small = before.length + resolved.length <= 5_000;
+        const after = resolved.map((r, i) => ({ prefix: r.prefix, carriers: entries[i]!.map((c) => c.name), price: r.price }));
+        await recordAudit(trx, {
+          actor,
+          action: 'replace',
+          entity: 'route',
+          entityId: null,
+          ...(small ? { before, after } : {}),
+          detail: { routesBefore: before.length, routesAfter: resolved.length },
+        });
+      }
       return resolved;
     });
   }

@@ -1,6 +1,7 @@
 /**
  * Authentication at the edge. Operators: Bearer ADMIN_TOKEN, compared in
- * constant time. Applications: HTTP Basic appId:secret; the secret's
+ * constant time, or an admin user (see authorize.ts, which runs first and
+ * decides for every route in the route table). Applications: HTTP Basic appId:secret; the secret's
  * SHA-256 is compared in constant time against the stored hash, and the
  * app's record is cached (`cacheTtlMs`, default 30 s) so a request costs no
  * database round trip.
@@ -57,6 +58,21 @@ export class AppAuthenticator {
 export function operatorAuth(adminToken: string, failures: AuthFailureLimit) {
   const expected = createHash('sha256').update(adminToken).digest();
   return (req: Request, _res: Response, next: NextFunction): void => {
+    // The route table (authorize.ts) already decided, or the caller is an admin (ADMIN_TOKEN or an admin user).
+    if (req.routeAuthorized || req.principal?.role === 'admin') {
+      req.actor ??= req.principal?.actor ?? 'operator';
+      next();
+      return;
+    }
+    if (req.principal) {
+      // Signed in with the wrong role: 403; app credentials are no operator credentials: 401.
+      next(
+        req.principal.kind === 'user'
+          ? new GatewayError('FORBIDDEN', `the ${req.principal.role} role may not do this`)
+          : new GatewayError('UNAUTHENTICATED', 'operator bearer token required'),
+      );
+      return;
+    }
     const address = req.socket.remoteAddress ?? '';
     const blocked = failures.blockedForSeconds(address);
     if (blocked > 0) {
@@ -86,6 +102,19 @@ declare module 'express-serve-static-core' {
 
 export function appAuth(authenticator: AppAuthenticator, failures: AuthFailureLimit) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    // The route table (authorize.ts) already decided, or `authenticate` already found the app.
+    if (req.routeAuthorized || req.callerApp) {
+      next();
+      return;
+    }
+    if (req.principal) {
+      next(
+        req.principal.kind === 'user'
+          ? new GatewayError('FORBIDDEN', `the ${req.principal.role} role may not do this`)
+          : new GatewayError('UNAUTHENTICATED', 'application (HTTP Basic) credentials are required'),
+      );
+      return;
+    }
     const address = req.socket.remoteAddress ?? '';
     const blocked = failures.blockedForSeconds(address);
     if (blocked > 0) {

@@ -10,6 +10,7 @@ import { GatewayError } from '../core/errors';
 import { normalizeNumber } from '../core/number';
 import { CarrierInUseError, CarrierNameTakenError, UnknownCarrierError } from '../db/routing-store';
 import type { ResolvedRoute } from '../routing/routing-table';
+import { currentActor } from './auth';
 import type { ApiDeps } from './deps';
 import { createCarrierBody, patchCarrierBody, routesBody } from './schemas';
 import { parse } from './validate';
@@ -51,13 +52,15 @@ export function carrierRouter(deps: ApiDeps): Router {
 
   router.post('/carriers', async (req, res) => {
     const body = parse(createCarrierBody, req.body);
-    const carrier = await deps.routingStore.saveCarrier(body).catch(conflictOf);
+    const carrier = await deps.routingStore.saveCarrier(body, false, currentActor(req)).catch(conflictOf);
     await deps.routing.refresh(true);
     res.status(201).json(publicCarrier(carrier));
   });
 
   router.get('/carriers', async (_req, res) => {
     const states = await deps.carrierStates();
+    // Operator pauses (issue 8, queue-routes.ts): nothing is sent to a paused carrier.
+    const paused = new Set(((await deps.queueControl?.pausedCarriers().catch(() => [])) ?? []).map((p) => p.carrierId));
     const items = deps.routing
       .carriers()
       .filter((c) => !c.deleted)
@@ -68,6 +71,7 @@ export function carrierRouter(deps: ApiDeps): Router {
           boundSessions: state?.boundSessions ?? 0,
           inFlight: state?.inFlight ?? 0,
           breaker: state?.breaker ?? 'closed',
+          paused: paused.has(c.id),
         };
       });
     res.json({ items, nextCursor: null });
@@ -76,7 +80,7 @@ export function carrierRouter(deps: ApiDeps): Router {
   router.patch('/carriers/:id', async (req, res) => {
     const id = carrierId(req.params.id);
     const body = parse(patchCarrierBody, req.body);
-    const carrier = await deps.routingStore.updateCarrier(id, body).catch(conflictOf);
+    const carrier = await deps.routingStore.updateCarrier(id, body, currentActor(req)).catch(conflictOf);
     if (!carrier) throw new GatewayError('NOT_FOUND', 'no such carrier');
     await deps.routing.refresh(true);
     res.json(publicCarrier(carrier));
@@ -84,7 +88,7 @@ export function carrierRouter(deps: ApiDeps): Router {
 
   router.delete('/carriers/:id', async (req, res) => {
     const id = carrierId(req.params.id);
-    const deleted = await deps.routingStore.deleteCarrier(id).catch(conflictOf);
+    const deleted = await deps.routingStore.deleteCarrier(id, currentActor(req)).catch(conflictOf);
     if (!deleted) throw new GatewayError('NOT_FOUND', 'no such carrier');
     await deps.routing.refresh(true);
     res.status(204).end();
@@ -93,7 +97,7 @@ export function carrierRouter(deps: ApiDeps): Router {
   router.put('/routes', async (req, res) => {
     const body = parse(routesBody, req.body);
     try {
-      await deps.routingStore.replaceRoutes(body);
+      await deps.routingStore.replaceRoutes(body, currentActor(req));
     } catch (error) {
       if (error instanceof UnknownCarrierError) throw new GatewayError('INVALID_REQUEST', error.message, { unknownCarriers: error.names });
       throw error;

@@ -11,8 +11,17 @@ import type { Finalized, MessageRecord } from '../pipeline/types';
 import type { AppThrottle } from '../pipeline/throttle';
 import type { Route, RoutingTable } from '../routing/routing-table';
 import type { Logger } from '../log';
+import type { AuthService } from '../auth/auth-service';
+import type { UserStore } from '../db/user-store';
+import type { AppKeyDeps } from './app-key-routes';
+import type { AuditApiDeps } from './audit-routes';
 import type { AppAuthenticator } from './auth';
+import type { BillingApiDeps } from './billing-deps';
+import type { PolicyApiDeps } from './policy-deps';
 import type { AuthFailureLimitOptions } from './auth-failures';
+import type { RequestHandler } from 'express';
+import type { QueueControl } from './queue-routes';
+import type { ReportSource } from './report-routes';
 
 export interface HttpDeps {
   readonly log: Logger;
@@ -25,22 +34,26 @@ export interface HttpDeps {
   readonly authFailureLimit?: AuthFailureLimitOptions;
   /** Present in processes with the api role. */
   readonly api?: ApiDeps;
+  /** bull-board's router, mounted at /admin/queues behind operator authentication (api role). */
+  readonly adminQueuesPage?: RequestHandler;
 }
 
 export interface ApiDeps {
   readonly accounts: {
     create(name: string): Promise<Account>;
     get(id: string): Promise<Account | undefined>;
-    credit(id: string, amount: number, reference: string | null): Promise<number | undefined>;
+    /** `actor` records the credit in the audit trail. */
+    credit(id: string, amount: number, reference: string | null, actor?: string): Promise<number | undefined>;
   };
-  readonly apps: { create(input: NewApp): Promise<CreatedApp> };
+  readonly apps: { create(input: NewApp, actor?: string): Promise<CreatedApp> };
   readonly routingStore: {
-    saveCarrier(input: NewCarrier): Promise<CarrierConfig>;
+    // `actor` records the change in the audit trail, in the change's transaction.
+    saveCarrier(input: NewCarrier, upsert?: boolean, actor?: string): Promise<CarrierConfig>;
     /** Undefined when there is no live carrier with this id. */
-    updateCarrier(id: string, patch: CarrierPatch): Promise<CarrierConfig | undefined>;
+    updateCarrier(id: string, patch: CarrierPatch, actor?: string): Promise<CarrierConfig | undefined>;
     /** False when there is no live carrier with this id; throws CarrierInUseError while a route lists it. */
-    deleteCarrier(id: string): Promise<boolean>;
-    replaceRoutes(routes: readonly RouteInput[]): Promise<Route[]>;
+    deleteCarrier(id: string, actor?: string): Promise<boolean>;
+    replaceRoutes(routes: readonly RouteInput[], actor?: string): Promise<Route[]>;
   };
   /** The dead-letter queue (operator). requeue and discard answer undefined when the message is not in it. */
   readonly deadLetters: {
@@ -58,6 +71,18 @@ export interface ApiDeps {
   readonly messages: {
     get(appId: string, id: string): Promise<{ message: MessageRecord; events: MessageEvent[] } | undefined>;
     list(appId: string, filter: MessageFilter): Promise<{ items: MessageRecord[]; nextCursor: string | null }>;
+    /** The same for every app of an account (a customer user's view). */
+    getForAccount(accountId: string, id: string): Promise<{ message: MessageRecord; events: MessageEvent[] } | undefined>;
+    listForAccount(accountId: string, filter: MessageFilter): Promise<{ items: MessageRecord[]; nextCursor: string | null }>;
+  };
+  /** Users and sessions, the audit trail, app keys (issue 8). */
+  readonly identity: {
+    readonly auth: AuthService;
+    readonly users: UserStore;
+    readonly audit: AuditApiDeps;
+    readonly appKeys: Omit<AppKeyDeps, 'authenticator'>;
+    /** The account of an app (authorization of /apps/:appId routes); undefined when there is none. */
+    appAccount(appId: string): Promise<string | undefined>;
   };
   readonly balances: { balances(accountIds: readonly string[]): Promise<Map<string, number>> };
   readonly acceptor: Acceptor;
@@ -67,4 +92,12 @@ export interface ApiDeps {
   /** Counts accepted messages and observes the accept latency (seconds). */
   readonly metricsAccepted: (count: number, latencySeconds: number) => void;
   readonly now: () => Date;
+  /** Queue monitoring and intervention, carrier pauses (issue 8). */
+  readonly queueControl?: QueueControl;
+  /** Reports over the hourly rollup (issue 8). */
+  readonly reports?: ReportSource;
+  /** Content rules, held review, templates and their rate policy (issue 7, src/http/policy-deps.ts). */
+  readonly policy?: PolicyApiDeps;
+  /** Rates, credit limits, quotas, numbers, MO, dead callbacks, idempotency (issue 7, src/http/billing-deps.ts). */
+  readonly billing?: BillingApiDeps;
 }

@@ -4,7 +4,9 @@
  *   out, oldest first, with the reason;
  * - POST /dlq/:id/requeue sends one back to dispatch with fresh attempts
  *   (202; the message keeps its id, charge and callbacks);
- * - DELETE /dlq/:id gives up on one: it ends `failed` and is refunded.
+ * - DELETE /dlq/:id gives up on one: it ends `failed` and is refunded;
+ * - POST /dlq/requeue-all and /dlq/discard-all do that to every message in
+ *   the queue (answering how many, and the refunded total).
  * A message not in the queue (never there, requeued, or final) is a 404.
  */
 import { Router } from 'express';
@@ -65,5 +67,37 @@ export function dlqRouter(deps: ApiDeps): Router {
     res.json({ id, status: finalized.status, errorCode: finalized.errorCode, refunded: finalized.refunded });
   });
 
+  // Bulk (issue 8): every message in the queue at the time of the call, page by page, oldest first.
+  router.post('/dlq/requeue-all', async (_req, res) => {
+    let requeued = 0;
+    await eachDeadLetter(deps, async (id) => {
+      if (await deps.deadLetters.requeue(id)) requeued++;
+    });
+    res.status(202).json({ requeued });
+  });
+
+  router.post('/dlq/discard-all', async (_req, res) => {
+    let discarded = 0;
+    let refunded = 0;
+    await eachDeadLetter(deps, async (id) => {
+      const finalized = await deps.deadLetters.discard(id);
+      if (!finalized) return;
+      discarded++;
+      refunded += finalized.refunded;
+    });
+    res.json({ discarded, refunded });
+  });
+
   return router;
+}
+
+/** Walks the queue by cursor (entries handled meanwhile leave it, so the cursor, not the offset, moves on). */
+async function eachDeadLetter(deps: ApiDeps, fn: (id: string) => Promise<void>): Promise<void> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await deps.deadLetters.list({ limit: 200, ...(cursor ? { cursor } : {}) });
+    for (const item of page.items) await fn(item.message.id);
+    if (!page.nextCursor) return;
+    cursor = page.nextCursor;
+  }
 }

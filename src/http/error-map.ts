@@ -17,6 +17,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   THROTTLED: 429,
+  // Retry-After: seconds until the next calendar month (UTC).
+  QUOTA_EXCEEDED: 429,
   INTERNAL: 500,
   QUEUE_UNAVAILABLE: 503,
 };

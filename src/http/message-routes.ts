@@ -1,13 +1,16 @@
-/** Application API (HTTP Basic appId:secret): submit, get, list, balance. */
-import { Router } from 'express';
+/** Application API (HTTP Basic appId:secret): submit, get, list, balance; customer users read their account's messages and balance. */
+import { Router, type Request } from 'express';
 import { GatewayError } from '../core/errors';
 import { isMessageId } from '../core/id';
 import { normalizeNumber } from '../core/number';
 import { prepareSubmission } from '../pipeline/prepare-submission';
 import type { MessageRecord } from '../pipeline/types';
 import { currentApp } from './auth';
+import { bodyHash, idempotencyKeyOf, replay } from './idempotency';
+import { scopeOf } from './authorize';
 import type { ApiDeps } from './deps';
 import { listQuery, submitBody } from './schemas';
+import { submissionContent, takeTemplateRate, withTemplate } from './template-submission';
 import { parse } from './validate';
 
 export function messageRouter(deps: ApiDeps): Router {
@@ -17,34 +20,68 @@ export function messageRouter(deps: ApiDeps): Router {
     const started = process.hrtime.bigint();
     const app = currentApp(req);
     const body = parse(submitBody, req.body);
+    // Idempotency-Key (idempotency.ts): the stored response of the same body is answered again; another body is a 409.
+    const idempotencyKey = deps.billing ? idempotencyKeyOf(req) : undefined;
+    const hash = idempotencyKey !== undefined ? bodyHash(req.body) : '';
+    if (idempotencyKey !== undefined) {
+      const stored = await deps.billing!.idempotency.find(app.id, idempotencyKey);
+      if (stored) return replay(res, stored, hash);
+    }
+    // The account's rate overrides (cached) win over the route's price per part.
+    const rates = await deps.billing?.rates(app.accountId);
     const to = Array.isArray(body.to) ? body.to : [body.to];
-    const messages = prepareSubmission(
+    const content = await submissionContent(deps, app.id, body);
+    const prepared = prepareSubmission(
       {
         to,
         from: body.from ?? null,
-        text: body.text,
+        text: content.text,
         priority: body.priority,
         reference: body.reference ?? null,
         callbackUrl: body.callbackUrl ?? null,
         validitySeconds: body.validity ?? null,
       },
-      { app, channel: 'http', routing: deps.routing.table(), now: deps.now(), defaultValiditySeconds: deps.defaultValiditySeconds },
+      {
+        app,
+        channel: 'http',
+        routing: deps.routing.table(),
+        now: deps.now(),
+        defaultValiditySeconds: deps.defaultValiditySeconds,
+        ...(rates && rates.size > 0 ? { partPrice: (number: string) => rates.partPrice(number) } : {}),
+      },
     );
+    const messages = withTemplate(prepared, content.template);
     const verdict = deps.throttle.take(app.id, app.throughputPerSecond, messages.length);
     if (!verdict.allowed) {
       throw new GatewayError('THROTTLED', `over ${app.throughputPerSecond} messages per second`, { limit: app.throughputPerSecond }, verdict.retryAfterSeconds);
     }
-    await deps.acceptor.accept(messages);
-    res.status(202).json({
+    // A template's rate policy per destination number (429 when over); undone when accept refuses.
+    const releaseTemplateRate = await takeTemplateRate(deps, content.template, messages);
+    const response = {
       messages: messages.map((m) => ({ id: m.id, to: m.to, parts: m.parts, encoding: m.encoding, price: m.price, status: 'accepted' })),
+    };
+    const outcome = await (idempotencyKey !== undefined
+      ? deps.acceptor.acceptIdempotent(messages, { appId: app.id, key: idempotencyKey, bodyHash: hash, statusCode: 202, response })
+      : deps.acceptor.accept(messages).then(() => 'accepted' as const)
+    ).catch(async (error: unknown) => {
+      await releaseTemplateRate();
+      throw error;
     });
+    if (outcome === 'duplicate') {
+      // A concurrent request with the same key won; its response is durable now.
+      await releaseTemplateRate();
+      const stored = await deps.billing!.idempotency.find(app.id, idempotencyKey!);
+      if (!stored) throw new GatewayError('CONFLICT', 'a request with this Idempotency-Key is in progress; retry it');
+      return replay(res, stored, hash);
+    }
+    res.status(202).json(response);
     deps.metricsAccepted(messages.length, Number(process.hrtime.bigint() - started) / 1e9);
   });
 
   router.get('/messages/:id', async (req, res) => {
-    const app = currentApp(req);
+    const owner = ownerOf(req);
     const id = req.params.id ?? '';
-    const found = isMessageId(id) ? await deps.messages.get(app.id, id) : undefined;
+    const found = !isMessageId(id) ? undefined : owner.appId ? await deps.messages.get(owner.appId, id) : await deps.messages.getForAccount(owner.accountId, id);
     if (!found) throw new GatewayError('NOT_FOUND', 'no such message');
     res.json({
       ...messageView(found.message, deps),
@@ -53,24 +90,33 @@ export function messageRouter(deps: ApiDeps): Router {
   });
 
   router.get('/messages', async (req, res) => {
-    const app = currentApp(req);
+    const owner = ownerOf(req);
     const query = parse(listQuery, req.query);
     let to: string | undefined;
     if (query.to !== undefined) {
       to = normalizeNumber(query.to) ?? undefined;
       if (to === undefined) throw new GatewayError('INVALID_NUMBER', 'to must be a valid E.164 number', { invalid: [query.to] });
     }
-    const page = await deps.messages.list(app.id, { status: query.status, to, cursor: query.cursor, limit: query.limit });
+    const filter = { status: query.status, to, cursor: query.cursor, limit: query.limit };
+    const page = owner.appId ? await deps.messages.list(owner.appId, filter) : await deps.messages.listForAccount(owner.accountId, filter);
     res.json({ items: page.items.map((m) => messageView(m, deps)), nextCursor: page.nextCursor });
   });
 
   router.get('/balance', async (req, res) => {
-    const app = currentApp(req);
-    const balances = await deps.balances.balances([app.accountId]);
-    res.json({ balance: balances.get(app.accountId) ?? 0 });
+    const { accountId } = ownerOf(req);
+    const balances = await deps.balances.balances([accountId]);
+    res.json({ balance: balances.get(accountId) ?? 0 });
   });
 
   return router;
+}
+
+/** An app reads its own messages; a customer user those of every app of its account. */
+function ownerOf(req: Request): { accountId: string; appId?: string } {
+  if (req.callerApp) return { accountId: req.callerApp.accountId, appId: req.callerApp.id };
+  const scope = scopeOf(req);
+  if (!scope) throw new GatewayError('FORBIDDEN', 'messages are read by their app or their account\'s customer');
+  return scope;
 }
 
 function messageView(m: MessageRecord, deps: ApiDeps) {

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { GatewayError } from '../core/errors';
 import { parseSender } from '../core/number';
+import { currentActor } from './auth';
 import type { ApiDeps } from './deps';
 import { createAccountBody, createAppBody, creditBody } from './schemas';
 import { parse } from './validate';
@@ -25,13 +26,15 @@ export function operatorRouter(deps: ApiDeps): Router {
   router.get('/accounts/:id', async (req, res) => {
     const account = await deps.accounts.get(accountId(req.params.id));
     if (!account) throw new GatewayError('NOT_FOUND', 'no such account');
-    res.json({ id: account.id, name: account.name, balance: account.balance, createdAt: account.createdAt.toISOString() });
+    res.json({ id: account.id, name: account.name, balance: account.balance, creditLimit: account.creditLimit ?? 0, createdAt: account.createdAt.toISOString() });
   });
 
   router.post('/accounts/:id/credit', async (req, res) => {
     const body = parse(creditBody, req.body);
-    const balance = await deps.accounts.credit(accountId(req.params.id), body.amount, body.reference ?? null);
+    const balance = await deps.accounts.credit(accountId(req.params.id), body.amount, body.reference ?? null, currentActor(req));
     if (balance === undefined) throw new GatewayError('NOT_FOUND', 'no such account');
+    // Accept's cached balance (billing-cache.ts) sees the credit at once in this process.
+    deps.billing?.invalidateAccount(accountId(req.params.id));
     res.json({ balance });
   });
 
@@ -41,7 +44,7 @@ export function operatorRouter(deps: ApiDeps): Router {
     const badSender = body.senders?.find((s) => parseSender(s) === null);
     if (badSender !== undefined) throw new GatewayError('INVALID_SENDER', `sender "${badSender}" is not a valid sender id`);
     if (!(await deps.accounts.get(id))) throw new GatewayError('NOT_FOUND', 'no such account');
-    const created = await deps.apps.create({ accountId: id, ...body });
+    const created = await deps.apps.create({ accountId: id, ...body }, currentActor(req));
     res.status(201).json({
       appId: created.app.id,
       secret: created.secret,
@@ -52,6 +55,7 @@ export function operatorRouter(deps: ApiDeps): Router {
       callbackUrl: created.app.callbackUrl,
       moUrl: created.app.moUrl,
       senders: created.app.senders,
+      monthlyQuota: created.app.monthlyQuota ?? null,
     });
   });
 

@@ -1,5 +1,6 @@
 /** Request bodies and queries of the REST API (zod), beside the routers that use them. */
 import { z } from 'zod';
+import { templateParams } from './policy-schemas';
 
 const noNul = (s: string) => !s.includes('\u0000');
 const httpUrl = z
@@ -24,6 +25,8 @@ export const createAppBody = z
     callbackUrl: httpUrl.optional(),
     moUrl: httpUrl.optional(),
     senders: z.array(z.string().min(1).max(15)).max(100).optional(),
+    /** Messages per calendar month (UTC); null = no quota (PATCH /apps/:appId changes it). */
+    monthlyQuota: z.number().int().min(0).max(2_000_000_000).nullable().optional(),
   })
   .strict();
 
@@ -135,13 +138,22 @@ export const submitBody = z
   .object({
     to: z.union([z.string().min(1).max(32), z.array(z.string().min(1).max(32)).min(1)]),
     from: z.string().min(1).max(15).optional(),
-    text: z.string().min(1, 'must not be empty').max(10_000).refine(noNul, 'must not contain NUL'),
+    text: z.string().min(1, 'must not be empty').max(10_000).refine(noNul, 'must not contain NUL').optional(),
+    /** Instead of text: an approved template of the app (id or name) and its params (issue 7). */
+    template: z.string().min(1).max(100).optional(),
+    params: templateParams.optional(),
     priority: z.enum(['normal', 'express']).optional(),
     reference: z.string().max(128).optional(),
     callbackUrl: httpUrl.optional(),
     validity: z.number().int().min(60).max(7 * 86400).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.text === undefined) === (b.template === undefined)) {
+      ctx.addIssue({ code: 'custom', path: b.text === undefined ? ['text'] : ['template'], message: 'give exactly one of text or template' });
+    }
+    if (b.params !== undefined && b.template === undefined) ctx.addIssue({ code: 'custom', path: ['params'], message: 'params go with a template' });
+  });
 
 export const listQuery = z.object({
   status: z.enum(['accepted', 'held', 'queued', 'submitted', 'delivered', 'undelivered', 'expired', 'failed', 'rejected']).optional(),

@@ -20,11 +20,16 @@ export interface Metrics {
   readonly receiptsUnmatched: Counter;
   readonly callbacks: Counter<'result'>;
   readonly messagesDeadLettered: Counter;
+  readonly moReceived: Counter;
+  readonly moUnrouted: Counter;
+  readonly callbacksDeadLettered: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'smsgw_process_' });
+  // Process metrics under our prefix: smsgw_process_cpu_seconds_total, smsgw_process_resident_memory_bytes,
+  // smsgw_nodejs_eventloop_lag_p99_seconds, ...
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'smsgw_' });
   const registers = [registry];
   return {
     registry,
@@ -51,6 +56,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     billingRefunded: new Counter({ name: 'smsgw_billing_refunded_total', help: 'Minor units refunded.', registers }),
     receiptsUnmatched: new Counter({ name: 'smsgw_receipts_unmatched_total', help: 'Receipts that matched no message part.', registers }),
     callbacks: new Counter({ name: 'smsgw_callbacks_total', help: 'Status callback POSTs, by result.', labelNames: ['result'], registers }),
+    moReceived: new Counter({ name: 'smsgw_mo_received_total', help: 'MO messages from carriers, stored (routed or not).', registers }),
+    moUnrouted: new Counter({ name: 'smsgw_mo_unrouted_total', help: 'MO messages no app owns the number (and keyword) of; stored unrouted.', registers }),
+    callbacksDeadLettered: new Counter({
+      name: 'smsgw_callbacks_dead_lettered_total',
+      help: 'Status callbacks and MO webhooks dead-lettered after their attempts ran out.',
+      registers,
+    }),
     messagesDeadLettered: new Counter({
       name: 'smsgw_messages_dead_lettered_total',
       help: 'Messages moved to the dead-letter queue after their dispatch attempts ran out.',

@@ -50,7 +50,14 @@ export interface AcceptStore {
 
 export interface ChargeDecision {
   readonly queue: readonly string[];
-  readonly reject: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
+  readonly reject: ReadonlyArray<{ readonly id: string; readonly reason: string; readonly detail?: Readonly<Record<string, unknown>> }>;
+  /** Messages content review holds for a person: they move to `held`, uncharged (src/pipeline/held-review.ts decides them). */
+  readonly hold?: ReadonlyArray<{ readonly id: string; readonly reason: string; readonly detail?: Readonly<Record<string, unknown>> }>;
+}
+
+/** Which messages a charge run takes: `accepted` ones (the review stage) or `held` ones (a reviewer's approval). */
+export interface ChargeOptions {
+  readonly from?: 'accepted' | 'held';
 }
 
 export interface ChargeStore {
@@ -64,6 +71,7 @@ export interface ChargeStore {
   chargeAccepted(
     ids: readonly string[],
     decide: (messages: readonly MessageRecord[], balances: ReadonlyMap<string, number>) => ChargeDecision,
+    options?: ChargeOptions,
   ): Promise<{ queued: MessageRecord[]; rejected: Finalized[]; charged: number }>;
 }
 

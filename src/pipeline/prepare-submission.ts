@@ -34,6 +34,8 @@ export interface PrepareContext {
   readonly now: Date;
   readonly defaultValiditySeconds: number;
   readonly maxParts?: number;
+  /** The account's price per part for a number when it overrides the route's (billing/rate-overrides.ts). */
+  readonly partPrice?: (to: string) => number | undefined;
 }
 
 export function prepareSubmission(submission: Submission, ctx: PrepareContext): NewMessage[] {
@@ -74,7 +76,7 @@ export function prepareSubmission(submission: Submission, ctx: PrepareContext): 
     }
     const route = ctx.routing.resolve(to);
     if (!route) unroutable.push(to);
-    else recipients.push({ to, partPrice: route.price });
+    else recipients.push({ to, partPrice: ctx.partPrice?.(to) ?? route.price });
   }
   if (invalid.length > 0) throw new GatewayError('INVALID_NUMBER', 'invalid destination number', { invalid });
   if (unroutable.length > 0) throw new GatewayError('NO_ROUTE', 'no route covers these numbers', { unroutable });

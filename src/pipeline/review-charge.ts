@@ -1,6 +1,6 @@
 /**
- * The review+charge stage: content review (a hook that passes everything
- * until the policy issue brings rules), then the authoritative charge of
+ * The review+charge stage: content review (a hook: the compiled content
+ * rules; held messages wait uncharged for a person), then the authoritative charge of
  * route price x parts in one transaction per batch. Messages the balance no
  * longer covers end `rejected` and are never charged. Queued messages go to
  * dispatch grouped by priority; re-running a batch is harmless (the store
@@ -11,9 +11,17 @@ import { planCharges } from '../billing/charges';
 import type { ChargeDecision, ChargeStore, StageQueues } from './ports';
 import type { Finalized, MessageRecord, Priority } from './types';
 
-export type ReviewVerdict = { readonly action: 'pass' } | { readonly action: 'reject'; readonly reason: string };
+/**
+ * A review decision. `hold` sends the message to the manual review queue
+ * (status held, not charged); `reason` becomes the error code of a rejection,
+ * and `detail` (e.g. the rule that fired) goes into the event row.
+ */
+export type ReviewVerdict =
+  | { readonly action: 'pass' }
+  | { readonly action: 'hold'; readonly reason: string; readonly detail?: Readonly<Record<string, unknown>> }
+  | { readonly action: 'reject'; readonly reason: string; readonly detail?: Readonly<Record<string, unknown>> };
 
-/** Content review hook; the policy issue replaces the default with rules. */
+/** Content review hook; main.ts passes the compiled content rules (src/policy/live-rules.ts). */
 export type Reviewer = (message: MessageRecord) => ReviewVerdict;
 
 export const passEverything: Reviewer = () => ({ action: 'pass' });
@@ -32,16 +40,18 @@ export function decideCharges(
   balances: ReadonlyMap<string, number>,
   review: Reviewer,
 ): ChargeDecision {
-  const reject: Array<{ id: string; reason: string }> = [];
+  const reject: Array<{ id: string; reason: string; detail?: Readonly<Record<string, unknown>> }> = [];
+  const hold: Array<{ id: string; reason: string; detail?: Readonly<Record<string, unknown>> }> = [];
   const passed: MessageRecord[] = [];
   for (const message of messages) {
     const verdict = review(message);
-    if (verdict.action === 'reject') reject.push({ id: message.id, reason: verdict.reason });
+    if (verdict.action === 'reject') reject.push({ id: message.id, reason: verdict.reason, ...(verdict.detail ? { detail: verdict.detail } : {}) });
+    else if (verdict.action === 'hold') hold.push({ id: message.id, reason: verdict.reason, ...(verdict.detail ? { detail: verdict.detail } : {}) });
     else passed.push(message);
   }
   const plan = planCharges(passed, balances);
   for (const message of plan.insufficient) reject.push({ id: message.id, reason: 'INSUFFICIENT_BALANCE' });
-  return { queue: plan.charge.map((m) => m.id), reject };
+  return { queue: plan.charge.map((m) => m.id), reject, ...(hold.length > 0 ? { hold } : {}) };
 }
 
 export async function reviewAndCharge(jobId: string, ids: readonly string[], deps: ReviewChargeDeps): Promise<void> {

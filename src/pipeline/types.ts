@@ -14,6 +14,8 @@ export interface App {
   readonly moUrl: string | null;
   /** Allowed sender ids; empty = any. */
   readonly senders: readonly string[];
+  /** Messages per calendar month (UTC); null or absent = no quota (accept reads it from a cache, not from here). */
+  readonly monthlyQuota?: number | null;
 }
 
 /** A message as accepted, before it is stored. */
@@ -34,6 +36,8 @@ export interface NewMessage {
   readonly callbackUrl: string | null;
   readonly registeredDelivery: boolean;
   readonly validUntil: Date;
+  /** The approved template the text was rendered from (its review skips hold rules); absent or null otherwise. */
+  readonly templateId?: string | null;
 }
 
 export interface MessageRecord extends NewMessage {
@@ -82,4 +86,6 @@ export interface CallbackRecord {
   readonly url: string;
   /** The exact JSON body; signed as sent. */
   readonly body: string;
+  /** A status callback (default) or an MO webhook; dead letters keep it. */
+  readonly kind?: 'status' | 'mo';
 }

@@ -10,8 +10,13 @@ import type { SmscSimulatorOptions } from './simulator-types';
 
 const USAGE = `usage: simulator [--host 127.0.0.1] [--port 0] [--dlr-delay-ms 100] [--fail-ratio 0]
                  [--submit-delay-ms 0] [--id-style hex|decimal] [--seed 1]
-                 [--system-id ID --password PW] [--behaviour normal|throttle|silent|down]`;
-const STATS_INTERVAL_MS = 5_000;
+                 [--system-id ID --password PW] [--behaviour normal|throttle|silent|down]
+                 [--inbound-window 100] [--deliver-window 100] [--stats-interval-s 5]
+  --submit-delay-ms   wait before each submit_sm_resp (a real SMSC answers in 10-50 ms)
+  --dlr-delay-ms      wait between submit_sm_resp and the receipt (deliver_sm)
+  --inbound-window    submit_sm a bind may have unanswered before we stop reading it
+                      (raise it to at least the ESME's window, e.g. Kannel's max-pending-submits)
+  --deliver-window    receipts (deliver_sm) outstanding per bind`;
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n${USAGE}\n`);
@@ -25,7 +30,12 @@ function numberArg(name: string, value: string | undefined, min: number, max: nu
   return n;
 }
 
-function parseOptions(argv: string[]): SmscSimulatorOptions {
+interface CliOptions {
+  readonly simulator: SmscSimulatorOptions;
+  readonly statsIntervalMs: number;
+}
+
+function parseOptions(argv: string[]): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -41,6 +51,9 @@ function parseOptions(argv: string[]): SmscSimulatorOptions {
         'system-id': { type: 'string' },
         password: { type: 'string' },
         behaviour: { type: 'string' },
+        'inbound-window': { type: 'string' },
+        'deliver-window': { type: 'string' },
+        'stats-interval-s': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -70,25 +83,33 @@ function parseOptions(argv: string[]): SmscSimulatorOptions {
     systemId: values['system-id'],
     password: values.password,
     behaviour: behaviour ? { kind: behaviour } : undefined,
+    deliverWindowSize: numberArg('deliver-window', values['deliver-window'], 1, 100_000),
   };
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SmscSimulatorOptions;
+  const inboundWindowSize = numberArg('inbound-window', values['inbound-window'], 1, 100_000);
+  if (inboundWindowSize !== undefined) options.session = { inboundWindowSize };
+  const statsIntervalS = numberArg('stats-interval-s', values['stats-interval-s'], 1, 3600) ?? 5;
+  return {
+    simulator: Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SmscSimulatorOptions,
+    statsIntervalMs: statsIntervalS * 1000,
+  };
 }
 
 async function main(): Promise<void> {
-  const simulator = new SmscSimulator(parseOptions(process.argv.slice(2)));
+  const cli = parseOptions(process.argv.slice(2));
+  const simulator = new SmscSimulator(cli.simulator);
   const { port } = await simulator.start();
   process.stdout.write(`smsc simulator listening on port ${port}\n`);
   let last = { ...simulator.stats };
   const timer = setInterval(() => {
     const s = simulator.stats;
-    const rate = (s.submits - last.submits) / (STATS_INTERVAL_MS / 1000);
+    const rate = (s.submits - last.submits) / (cli.statsIntervalMs / 1000);
     process.stdout.write(
       `binds=${simulator.boundSessions} submits=${s.submits} (${rate.toFixed(0)}/s) accepted=${s.submitsAccepted} refused=${s.submitsRefused} ` +
         `unanswered=${s.submitsUnanswered} receipts sent=${s.receiptsSent} acked=${s.receiptsAcked} pending=${simulator.pendingReceipts} ` +
         `retried=${s.receiptsRetried} dropped=${s.receiptsDropped} mo=${s.moSent}\n`,
     );
     last = { ...s };
-  }, STATS_INTERVAL_MS);
+  }, cli.statsIntervalMs);
   const shutdown = (): void => {
     clearInterval(timer);
     void simulator.stop().then(() => process.exit(0));

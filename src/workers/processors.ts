@@ -3,12 +3,13 @@
  * processor that throws (PostgreSQL or Redis unreachable) is retried by
  * BullMQ with backoff; every stage is idempotent, so a re-run is harmless.
  */
-import { Worker, type Job } from 'bullmq';
+import { MetricsTime, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../log';
 import { dispatchBatch, type DispatchDeps } from '../pipeline/dispatch';
 import { sweepExpired, type ExpiryDeps } from '../pipeline/expiry';
+import { sweepHeldTimeouts, type HeldSweepDeps } from '../pipeline/held-review';
 import { deliverCallbacks, type NotifyDeps } from '../pipeline/notify';
 import { reconcileReceipts, type ReconcileDeps } from '../pipeline/reconcile';
 import { reviewAndCharge, type ReviewChargeDeps } from '../pipeline/review-charge';
@@ -37,7 +38,7 @@ const dlrJob = z.object({
   ),
 });
 const notifyJob = z.object({
-  callbacks: z.array(z.object({ appId: z.string(), url: z.string(), body: z.string() })),
+  callbacks: z.array(z.object({ appId: z.string(), url: z.string(), body: z.string(), kind: z.enum(['status', 'mo']).optional() })),
   attempt: z.number().int().min(0),
 });
 
@@ -52,7 +53,13 @@ export interface WorkerDeps {
   readonly dispatch: DispatchDeps;
   readonly reconcile: ReconcileDeps;
   readonly notify: NotifyDeps;
+  /** Concurrent notify jobs (CALLBACK_CONCURRENCY; default: concurrency). */
+  readonly notifyConcurrency?: number;
   readonly expiry: ExpiryDeps;
+  /** The held-review timeout, run by the same sweep job (issue 7). */
+  readonly heldTimeout?: HeldSweepDeps;
+  /** The report rollup's run (db/rollup-store.ts); without it the rollup queue has no worker here. */
+  readonly rollup?: { rollUp(): Promise<unknown> };
 }
 
 export function startWorkers(deps: WorkerDeps): Worker[] {
@@ -66,6 +73,8 @@ export function startWorkers(deps: WorkerDeps): Worker[] {
       lockDuration: deps.stalledMs ?? 30_000,
       stalledInterval: deps.stalledMs ?? 30_000,
       maxStalledCount: 3,
+      // Completed / failed counts per minute in Redis: GET /api/v1/queues reads the completed rate from them.
+      metrics: { maxDataPoints: MetricsTime.ONE_HOUR },
     });
     worker.on('failed', (job, error) => deps.log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed'));
     worker.on('error', (error) => deps.log.error({ queue: name, err: error }, 'worker error'));
@@ -81,7 +90,15 @@ export function startWorkers(deps: WorkerDeps): Worker[] {
     make('notify', (job) => {
       const data = notifyJob.parse(job.data);
       return deliverCallbacks(String(job.id), data.callbacks, data.attempt, deps.notify);
-    }),
-    make('sweep', async () => void (await sweepExpired(deps.expiry)), 1),
+    }, deps.notifyConcurrency ?? deps.concurrency),
+    make(
+      'sweep',
+      async () => {
+        await sweepExpired(deps.expiry);
+        if (deps.heldTimeout) await sweepHeldTimeouts(deps.heldTimeout);
+      },
+      1,
+    ),
+    ...(deps.rollup ? [make('rollup', async () => void (await deps.rollup!.rollUp()), 1)] : []),
   ];
 }

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { DispatchJobOptions, StageQueues } from '../pipeline/ports';
 import type { CallbackRecord, Priority, ReceiptRecord } from '../pipeline/types';
 
-export const QUEUE_NAMES = ['review', 'dispatch', 'dlr', 'notify', 'sweep'] as const;
+export const QUEUE_NAMES = ['review', 'dispatch', 'dlr', 'notify', 'sweep', 'rollup'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const queuePrefix = (prefix: string): string => `{${prefix}}`;
@@ -32,6 +32,7 @@ const BASE_OPTIONS: JobsOptions = {
 };
 
 const SWEEP_SCHEDULER = 'validity-sweep';
+const ROLLUP_SCHEDULER = 'report-rollup';
 
 export interface ReviewJob {
   ids: string[];
@@ -64,7 +65,7 @@ export class BullStageQueues implements StageQueues {
       queue.on('error', onError);
       return queue;
     };
-    this.queues = { review: make('review'), dispatch: make('dispatch'), dlr: make('dlr'), notify: make('notify'), sweep: make('sweep') };
+    this.queues = { review: make('review'), dispatch: make('dispatch'), dlr: make('dlr'), notify: make('notify'), sweep: make('sweep'), rollup: make('rollup') };
   }
 
   async review(jobId: string, messageIds: readonly string[]): Promise<void> {
@@ -103,6 +104,14 @@ export class BullStageQueues implements StageQueues {
    */
   async scheduleSweep(everyMs: number): Promise<void> {
     await this.queues.sweep.upsertJobScheduler(SWEEP_SCHEDULER, { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  }
+
+  /**
+   * The report rollup (db/rollup-store.ts) runs every `everyMs` (default a
+   * minute) as a job scheduler on its own queue, like the sweep.
+   */
+  async scheduleRollup(everyMs: number): Promise<void> {
+    await this.queues.rollup.upsertJobScheduler(ROLLUP_SCHEDULER, { every: everyMs }, { name: 'rollup', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
 
   /** Job counts per queue and state, for the smsgw_queue_jobs gauge (read at scrape). */

@@ -30,26 +30,54 @@ export interface Kannel {
   readonly dir: string;
   /** The bearerbox log, for assertions and failure messages. */
   log(): string;
+  /** bearerbox and smsbox process ids (for CPU and memory figures). */
+  pids(): { readonly bearerbox?: number; readonly smsbox?: number };
   stop(): Promise<void>;
 }
 
-export async function startKannel(smsc: { port: number; systemId: string; password: string }): Promise<Kannel> {
-  const dir = mkdtempSync(join(tmpdir(), 'smsgw-kannel-'));
-  const [adminPort, boxPort, sendsmsPort] = [await freePort(), await freePort(), await freePort()];
-  const conf = `
+/** The SMSC Kannel's smsc-smpp group binds to (a transceiver). */
+export interface KannelSmsc {
+  readonly port: number;
+  readonly systemId: string;
+  readonly password: string;
+}
+
+/**
+ * Tuning of the generated configuration. The defaults are the interop
+ * test's (full debug logs, 10 pending submits); the benchmark raises
+ * max-pending-submits and lowers the log level.
+ */
+export interface KannelTuning {
+  /** smsc group max-pending-submits (default 10). */
+  readonly maxPendingSubmits?: number;
+  /** Kannel log level for both boxes, 0 (debug) .. 4 (panic) (default 0). */
+  readonly logLevel?: number;
+  readonly smscId?: string;
+}
+
+export interface KannelPorts {
+  readonly adminPort: number;
+  readonly boxPort: number;
+  readonly sendsmsPort: number;
+}
+
+/** One kannel.conf (core, one smsc-smpp, smsbox, sendsms-user tester / tester-pw) with logs under dir. */
+export function kannelConfig(dir: string, ports: KannelPorts, smsc: KannelSmsc, tuning: KannelTuning = {}): string {
+  const logLevel = tuning.logLevel ?? 0;
+  return `
 group = core
-admin-port = ${adminPort}
+admin-port = ${ports.adminPort}
 admin-interface = 127.0.0.1
 admin-password = kannel-admin
-smsbox-port = ${boxPort}
+smsbox-port = ${ports.boxPort}
 box-allow-ip = 127.0.0.1
 log-file = "${dir}/bearerbox.log"
-log-level = 0
+log-level = ${logLevel}
 dlr-storage = internal
 
 group = smsc
 smsc = smpp
-smsc-id = smsgw
+smsc-id = ${tuning.smscId ?? 'smsgw'}
 host = 127.0.0.1
 port = ${smsc.port}
 transceiver-mode = true
@@ -58,15 +86,15 @@ smsc-password = "${smsc.password}"
 system-type = ""
 enquire-link-interval = 30
 reconnect-delay = 1
-max-pending-submits = 10
+max-pending-submits = ${tuning.maxPendingSubmits ?? 10}
 
 group = smsbox
 bearerbox-host = 127.0.0.1
-bearerbox-port = ${boxPort}
-sendsms-port = ${sendsmsPort}
+bearerbox-port = ${ports.boxPort}
+sendsms-port = ${ports.sendsmsPort}
 sendsms-interface = 127.0.0.1
 log-file = "${dir}/smsbox.log"
-log-level = 0
+log-level = ${logLevel}
 
 group = sendsms-user
 username = tester
@@ -76,6 +104,12 @@ group = sms-service
 keyword = default
 text = "no service"
 `;
+}
+
+export async function startKannel(smsc: KannelSmsc, tuning: KannelTuning = {}): Promise<Kannel> {
+  const dir = mkdtempSync(join(tmpdir(), 'smsgw-kannel-'));
+  const [adminPort, boxPort, sendsmsPort] = [await freePort(), await freePort(), await freePort()];
+  const conf = kannelConfig(dir, { adminPort, boxPort, sendsmsPort }, smsc, tuning);
   const file = join(dir, 'kannel.conf');
   writeFileSync(file, conf);
   const children: ChildProcess[] = [];
@@ -84,15 +118,16 @@ text = "no service"
     children.push(child);
     return child;
   };
-  run(BEARERBOX);
+  const bearerbox = run(BEARERBOX);
   // smsbox connects to bearerbox; give bearerbox its port first.
   await waitForPort(boxPort, 15_000);
-  run(SMSBOX);
+  const smsbox = run(SMSBOX);
   await waitForPort(sendsmsPort, 15_000);
   return {
     sendsmsPort,
     dir,
     log: () => (existsSync(join(dir, 'bearerbox.log')) ? readFileSync(join(dir, 'bearerbox.log'), 'utf8') : ''),
+    pids: () => ({ bearerbox: bearerbox.pid, smsbox: smsbox.pid }),
     async stop() {
       for (const child of children.reverse()) {
         if (child.exitCode !== null || child.pid === undefined) continue;

@@ -21,6 +21,8 @@ export const SMPP_STATUS: Readonly<Record<ErrorCode, number>> = {
   // DESIGN.md: balance too low -> ESME_RSUBMITFAIL (0x45).
   INSUFFICIENT_BALANCE: COMMAND_STATUS.ESME_RSUBMITFAIL,
   THROTTLED: COMMAND_STATUS.ESME_RTHROTTLED,
+  // The monthly quota: ESME_RTHROTTLED as for throughput (docs/billing.md); retrying helps only next month.
+  QUOTA_EXCEEDED: COMMAND_STATUS.ESME_RTHROTTLED,
   PAYLOAD_TOO_LARGE: COMMAND_STATUS.ESME_RINVMSGLEN,
   // DESIGN.md: queue or database unavailable -> ESME_RMSGQFUL (0x14), retry later.
   QUEUE_UNAVAILABLE: COMMAND_STATUS.ESME_RMSGQFUL,

@@ -59,6 +59,8 @@ export interface SmppRoleDeps extends SmppRoleTuning {
   readonly onFinalized: (finalized: readonly Finalized[]) => Promise<void>;
   readonly metrics: Metrics;
   readonly tls: { cert: Buffer; key: Buffer } | undefined;
+  /** Per-account rate overrides for submissions (see SubmitDeps.pricing). */
+  readonly pricing?: (accountId: string) => Promise<((to: string) => number | undefined) | undefined>;
 }
 
 export async function startSmppRole(d: SmppRoleDeps): Promise<{ port: number; tlsPort: number | undefined; stop: () => Promise<void> }> {
@@ -80,6 +82,7 @@ export async function startSmppRole(d: SmppRoleDeps): Promise<{ port: number; tl
       now,
       acceptTimeoutMs: d.acceptTimeoutMs ?? 3_000,
       maxPendingConcatPerApp: d.maxPendingConcatPerApp ?? 1_000,
+      ...(d.pricing ? { pricing: d.pricing } : {}),
       onAccepted: (count, latency) => {
         d.metrics.messagesAccepted.inc({ channel: 'smpp' }, count);
         d.metrics.acceptLatency.observe({ channel: 'smpp' }, latency);

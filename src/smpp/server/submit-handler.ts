@@ -35,6 +35,8 @@ export interface SubmitDeps {
   /** Concatenated messages one app may have in reassembly. */
   readonly maxPendingConcatPerApp: number;
   readonly onAccepted: (count: number, latencySeconds: number) => void;
+  /** The account's price per part when it overrides the route's (rate overrides; absent: route prices). */
+  readonly pricing?: (accountId: string) => Promise<((to: string) => number | undefined) | undefined>;
 }
 
 type SubmitFields = Readonly<FieldsOf<'submit_sm'>>;
@@ -58,8 +60,9 @@ export class SubmitHandler {
       const common = this.common(f, now);
       const content = decodeInboundText(f);
       const to = f.destination_addr;
-      if (content.concat) return await this.part(app, f, common, to, content.text, content.concat, started);
-      const messages = this.prepare(app, { ...common, to: [to], text: content.text }, now);
+      const partPrice = await this.deps.pricing?.(app.accountId);
+      if (content.concat) return await this.part(app, f, common, to, content.text, content.concat, started, partPrice);
+      const messages = this.prepare(app, { ...common, to: [to], text: content.text }, now, partPrice);
       this.throttle(app, 1);
       await this.accept(messages, started);
       return ok(messages[0]!.id);
@@ -76,6 +79,7 @@ export class SubmitHandler {
       const content = decodeInboundText(f);
       if (content.concat) throw new SmppRefusal(COMMAND_STATUS.ESME_RINVESMCLASS, 'concatenated parts are not taken in submit_multi');
       if (f.dest_address.length === 0) throw new SmppRefusal(COMMAND_STATUS.ESME_RINVNUMDESTS, 'no destination');
+      const partPrice = await this.deps.pricing?.(app.accountId);
       const accepted: NewMessage[] = [];
       const unsuccess: UnsuccessSme[] = [];
       for (const d of f.dest_address) {
@@ -85,7 +89,7 @@ export class SubmitHandler {
           continue;
         }
         try {
-          accepted.push(...this.prepare(app, { ...common, to: [address.destination_addr], text: content.text }, now));
+          accepted.push(...this.prepare(app, { ...common, to: [address.destination_addr], text: content.text }, now, partPrice));
         } catch (error) {
           unsuccess.push({ ...address, error_status_code: refusalStatus(error) ?? commandStatusOf(error) });
         }
@@ -112,13 +116,14 @@ export class SubmitHandler {
     };
   }
 
-  private prepare(app: App, submission: Submission, now: Date): NewMessage[] {
+  private prepare(app: App, submission: Submission, now: Date, partPrice?: (to: string) => number | undefined): NewMessage[] {
     return prepareSubmission(submission, {
       app,
       channel: 'smpp',
       routing: this.deps.routing.table(),
       now,
       defaultValiditySeconds: this.deps.defaultValiditySeconds,
+      ...(partPrice ? { partPrice } : {}),
     });
   }
 
@@ -149,11 +154,12 @@ export class SubmitHandler {
     text: string,
     concat: ConcatHeader,
     started: bigint,
+    partPrice?: (to: string) => number | undefined,
   ): Promise<RequestAnswer> {
     if (concat.total > MAX_INBOUND_PARTS) throw new GatewayError('MESSAGE_TOO_LONG', `at most ${MAX_INBOUND_PARTS} parts`);
     const now = this.deps.now();
     // Validates the addresses and the route before anything is stored.
-    const [probe] = this.prepare(app, { ...common, to: [to], text }, now);
+    const [probe] = this.prepare(app, { ...common, to: [to], text }, now, partPrice);
     this.throttle(app, 1);
     const submission: ConcatSubmission = {
       accountId: app.accountId,
@@ -186,6 +192,7 @@ export class SubmitHandler {
         app,
         { to: [s.to], from: s.from, text: stored.complete.join(''), registeredDelivery: s.registeredDelivery, validitySeconds: s.validitySeconds, priority: s.priority },
         now,
+        partPrice,
       );
       await this.accept([{ ...message!, id: stored.messageId }], started);
     } catch (error) {

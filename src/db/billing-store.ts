@@ -1,0 +1,171 @@
+/**
+ * Money terms and the ledger's read side: per-account rate overrides and
+ * credit limits, per-app monthly quotas, the ledger of an account and the
+ * billing log of an app. Changes are audited in their own transaction.
+ */
+import type { AccountTerms, BillingSource } from '../billing/billing-cache';
+import type { RateOverride } from '../billing/rate-overrides';
+import { recordAudit } from './audit-store';
+import type { Db } from './knex';
+import { query } from './sql';
+
+export interface LedgerRow {
+  readonly id: number;
+  readonly kind: 'credit' | 'charge' | 'refund';
+  readonly amount: number;
+  readonly messageId: string | null;
+  readonly reference: string | null;
+  readonly at: Date;
+}
+
+export interface BillingRow extends LedgerRow {
+  readonly messageId: string;
+  readonly to: string;
+  readonly parts: number;
+  readonly status: string;
+}
+
+interface RawLedger {
+  id: number;
+  kind: 'credit' | 'charge' | 'refund';
+  amount: number;
+  message_id: string | null;
+  reference: string | null;
+  created_at: Date;
+}
+
+const toLedger = (r: RawLedger): LedgerRow => ({
+  id: Number(r.id),
+  kind: r.kind,
+  amount: r.amount,
+  messageId: r.message_id,
+  reference: r.reference,
+  at: r.created_at,
+});
+
+export class BillingStore implements BillingSource {
+  constructor(private readonly db: Db) {}
+
+  async accountTerms(accountIds: readonly string[]): Promise<Map<string, AccountTerms>> {
+    const rows = await query<{ id: string; balance: number; credit_limit: number; rates: RateOverride[] }>(
+      this.db,
+      `SELECT a.id, a.balance, a.credit_limit,
+              COALESCE((SELECT json_agg(json_build_object('prefix', r.prefix, 'price', r.price))
+                          FROM account_rates r WHERE r.account_id = a.id), '[]'::json) AS rates
+         FROM accounts a WHERE a.id = ANY(?::uuid[])`,
+      [accountIds],
+    );
+    return new Map(rows.map((r) => [r.id, { balance: r.balance, creditLimit: r.credit_limit, rates: r.rates.map((x) => ({ prefix: x.prefix, price: Number(x.price) })) }]));
+  }
+
+  async appQuotas(appIds: readonly string[]): Promise<Map<string, number | null>> {
+    const rows = await query<{ id: string; monthly_quota: number | null }>(this.db, 'SELECT id, monthly_quota FROM apps WHERE id = ANY(?::uuid[])', [appIds]);
+    return new Map(rows.map((r) => [r.id, r.monthly_quota]));
+  }
+
+  /** Messages each app had accepted since `since` (seeds the monthly counters). */
+  async acceptedSince(appIds: readonly string[], since: Date): Promise<Map<string, number>> {
+    const rows = await query<{ app_id: string; n: number }>(
+      this.db,
+      `SELECT app_id, count(*)::int AS n FROM messages WHERE app_id = ANY(?::uuid[]) AND created_at >= ? GROUP BY app_id`,
+      [appIds, since],
+    );
+    return new Map(rows.map((r) => [r.app_id, r.n]));
+  }
+
+  async rates(accountId: string): Promise<RateOverride[]> {
+    const rows = await query<{ prefix: string; price: number }>(this.db, 'SELECT prefix, price FROM account_rates WHERE account_id = ? ORDER BY prefix', [accountId]);
+    return rows.map((r) => ({ prefix: r.prefix, price: r.price }));
+  }
+
+  /** Replaces the account's overrides atomically; undefined when the account does not exist. */
+  async replaceRates(accountId: string, rates: readonly RateOverride[], actor: string): Promise<RateOverride[] | undefined> {
+    return this.db.transaction(async (trx) => {
+      const found = await query<{ id: string }>(trx, 'SELECT id FROM accounts WHERE id = ? FOR NO KEY UPDATE', [accountId]);
+      if (!found[0]) return undefined;
+      const before = await query<{ prefix: string; price: number }>(trx, 'SELECT prefix, price FROM account_rates WHERE account_id = ? ORDER BY prefix', [accountId]);
+      await query(trx, 'DELETE FROM account_rates WHERE account_id = ?', [accountId]);
+      await query(
+        trx,
+        `INSERT INTO account_rates (account_id, prefix, price) SELECT ?, * FROM unnest(?::text[], ?::bigint[])`,
+        [accountId, rates.map((r) => r.prefix), rates.map((r) => r.price)],
+      );
+      const after = [...rates].sort((a, b) => a.prefix.localeCompare(b.prefix));
+      await recordAudit(trx, { actor, action: 'update', entity: 'account_rates', entityId: accountId, before, after });
+      return after;
+    });
+  }
+
+  /** Sets the credit limit; returns the account's balance and limit, or undefined when it does not exist. */
+  async setCreditLimit(accountId: string, creditLimit: number, actor: string): Promise<{ balance: number; creditLimit: number } | undefined> {
+    return this.db.transaction(async (trx) => {
+      const before = await query<{ credit_limit: number }>(trx, 'SELECT credit_limit FROM accounts WHERE id = ? FOR NO KEY UPDATE', [accountId]);
+      if (!before[0]) return undefined;
+      const rows = await query<{ balance: number; credit_limit: number }>(
+        trx,
+        'UPDATE accounts SET credit_limit = ? WHERE id = ? RETURNING balance, credit_limit',
+        [creditLimit, accountId],
+      );
+      await recordAudit(trx, {
+        actor,
+        action: 'update',
+        entity: 'account',
+        entityId: accountId,
+        before: { creditLimit: before[0].credit_limit },
+        after: { creditLimit },
+      });
+      return { balance: rows[0]!.balance, creditLimit: rows[0]!.credit_limit };
+    });
+  }
+
+  /** Sets an app's monthly quota (null removes it); returns the app's account, or undefined when there is no such app. */
+  async setMonthlyQuota(appId: string, monthlyQuota: number | null, actor: string): Promise<{ accountId: string } | undefined> {
+    return this.db.transaction(async (trx) => {
+      const before = await query<{ account_id: string; monthly_quota: number | null }>(trx, 'SELECT account_id, monthly_quota FROM apps WHERE id = ? FOR NO KEY UPDATE', [appId]);
+      if (!before[0]) return undefined;
+      await query(trx, 'UPDATE apps SET monthly_quota = ? WHERE id = ?', [monthlyQuota, appId]);
+      await recordAudit(trx, { actor, action: 'update', entity: 'app', entityId: appId, before: { monthlyQuota: before[0].monthly_quota }, after: { monthlyQuota } });
+      return { accountId: before[0].account_id };
+    });
+  }
+
+  /** The account's ledger, newest first (cursor: the id of the last row of the previous page), with its balance. */
+  async ledger(
+    accountId: string,
+    page: { cursor?: number; limit: number },
+  ): Promise<{ balance: number; creditLimit: number; items: LedgerRow[]; nextCursor: string | null } | undefined> {
+    const account = await query<{ balance: number; credit_limit: number }>(this.db, 'SELECT balance, credit_limit FROM accounts WHERE id = ?', [accountId]);
+    if (!account[0]) return undefined;
+    const rows = await query<RawLedger>(
+      this.db,
+      `SELECT id, kind, amount, message_id, reference, created_at FROM ledger
+        WHERE account_id = ? AND (?::bigint IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
+      [accountId, page.cursor ?? null, page.cursor ?? null, page.limit + 1],
+    );
+    const items = rows.slice(0, page.limit).map(toLedger);
+    return {
+      balance: account[0].balance,
+      creditLimit: account[0].credit_limit,
+      items,
+      nextCursor: rows.length > page.limit ? String(items[items.length - 1]!.id) : null,
+    };
+  }
+
+  /**
+   * An app's charges and refunds, newest message first (a message's refund
+   * next to its charge). Cursor: "<messageId>.<ledgerId>" of the last row.
+   */
+  async billingLog(appId: string, page: { cursor?: { messageId: string; ledgerId: number }; limit: number }): Promise<{ items: BillingRow[]; nextCursor: string | null }> {
+    const rows = await query<RawLedger & { to_number: string; parts: number; status: string }>(
+      this.db,
+      `SELECT l.id, l.kind, l.amount, l.message_id, l.reference, l.created_at, m.to_number, m.parts, m.status
+         FROM messages m JOIN ledger l ON l.message_id = m.id
+        WHERE m.app_id = ? AND (?::uuid IS NULL OR (m.id, l.id) < (?::uuid, ?::bigint))
+        ORDER BY m.id DESC, l.id DESC LIMIT ?`,
+      [appId, page.cursor?.messageId ?? null, page.cursor?.messageId ?? null, page.cursor?.ledgerId ?? null, page.limit + 1],
+    );
+    const items = rows.slice(0, page.limit).map((r) => ({ ...toLedger(r), messageId: r.message_id!, to: r.to_number, parts: r.parts, status: r.status }));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > page.limit && last ? `${last.messageId}.${last.id}` : null };
+  }
+}
