@@ -22,6 +22,7 @@ import type { QuotaPort } from './pipeline/accept-limits';
 import type { EsmeOutbox } from './pipeline/esme-notify';
 import { createMoStage } from './pipeline/mo-routing';
 import { HostLimiter, type NotifyDeps } from './pipeline/notify';
+import { webhookClient } from './http/webhook-client';
 import type { AcceptStore, StageQueues } from './pipeline/ports';
 import { RedisMonthlyQuota } from './workers/redis-monthly-quota';
 import type { Redis } from 'ioredis';
@@ -75,12 +76,8 @@ export function createBillingWiring(d: BillingWiringDeps): BillingWiring {
     return rates.size > 0 ? (to: string) => rates.partPrice(to) : undefined;
   };
 
-  const timeoutMs = d.config.callbackTimeoutMs;
-  const post = async (url: string, body: string, headers: Record<string, string>): Promise<number> => {
-    const response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await response.body?.cancel().catch(() => undefined);
-    return response.status;
-  };
+  // Idle keep-alive sockets are unref'd by node's agent: nothing to close at stop.
+  const { post } = webhookClient(d.config.callbackTimeoutMs, d.config.callbackHostConcurrency);
 
   const api: BillingApiDeps = {
     rates: (accountId) => cache.rates(accountId),

@@ -93,12 +93,15 @@ async function holdThenRelease(): Promise<void> {
     }
   })();
   try {
+    // The flag may come from samples taken before this test's first submission; wait until the
+    // oldest waiting job has aged too (it keeps ageing only while the queue holds it).
     const flagged = await eventually(async () => {
       const q = await queue('review');
-      return q.backlogGrowing ? q : undefined;
-    }, 10_000, 'the backlog to be flagged as growing');
+      return q.backlogGrowing && (q.oldestWaitingAgeSeconds ?? 0) > 0.2 ? q : undefined;
+    }, 10_000, 'the backlog to be flagged as growing and its oldest job to age');
     expect(flagged.paused).toBe(true);
-    expect(flagged.oldestWaitingAgeSeconds).toBeGreaterThan(0);
+    expect(flagged.oldestWaitingAgeSeconds).toBeGreaterThan(0.2);
+    expect(flagged.waiting).toBeGreaterThan(0);
   } finally {
     sending = false;
     await sender;
