@@ -23,9 +23,9 @@ import { Esme } from '../../helpers/esme-client';
 import { eventually, request } from '../../helpers/gateway';
 
 const SEED = Number(process.env.CRASH_SEED ?? 20261124);
-const TARGET = 3_000; // acknowledged messages, at least
+const TARGET = 18_000; // acknowledged HTTP messages, at least (with SMPP_TARGET: the 20,000 of issue 6)
 const BATCH = 100; // numbers per HTTP request
-const SMPP_TARGET = 500; // acknowledged submit_sm, at least
+const SMPP_TARGET = 2_000; // acknowledged submit_sm, at least
 const SMPP_BURST = 20; // submit_sm outstanding at once
 const ADMIN = `crash-admin-${randomBytes(6).toString('hex')}`;
 
