@@ -47,6 +47,8 @@ import { SmscSimulator } from './simulator/smsc-simulator';
 import { RedisEsmeOutbox } from './smpp/server/esme-outbox';
 import { startSmppRole, type SmppRoleTuning } from './smpp/server/smpp-role';
 import { CarrierStateBoard } from './workers/carrier-state';
+import { StatsCounterBoard } from './workers/stats-board';
+import { readStatsCounters } from './metrics/stats-counters';
 import { RedisCarrierIdMap } from './workers/carrier-id-map';
 import { startWorkers } from './workers/processors';
 import { QueueLossWatch } from './workers/queue-loss-watch';
@@ -157,6 +159,10 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       log: log.child({ module: 'billing' }),
     });
     const board = new CarrierStateBoard(redis, `${queuePrefix(config.queuePrefix)}:carrier-state`);
+    // Every process publishes its stats counters; the stats stream sums them (edge and workers may be apart).
+    const processId = randomUUID();
+    const statsBoard = new StatsCounterBoard(redis, `${queuePrefix(config.queuePrefix)}:stats-counters`);
+    stops.push(statsBoard.startPublishing(processId, () => readStatsCounters(metrics), 1_000, (error) => log.debug({ err: error }, 'stats counters not published')));
     const carrierPauses = new RedisCarrierPauses(redis, queuePrefix(config.queuePrefix), options.carrierPauseRefreshMs);
     const rollupStore = new RollupStore(db);
     const reportQueries = new ReportQueries(db);
@@ -230,7 +236,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
         log,
         metrics,
         board,
-        processId: randomUUID(),
+        processId,
         carriers: () => routing.carriers(),
         onDeliver: inbound.handle,
         ...(options.carriers ? { tuning: options.carriers } : {}),
@@ -421,6 +427,11 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
       readiness: async () => {
         await withTimeout(db.raw('SELECT 1'), 1000, 'postgresql');
         await withTimeout(redis.ping(), 1000, 'redis');
+      },
+      clusterCounters: async () => {
+        const counters = await statsBoard.read();
+        counters.set(processId, await readStatsCounters(metrics)); // our own, fresher than the published copy
+        return counters;
       },
       collectMetrics: async () => {
         for (const { queue, state, count } of await queues.counts()) metrics.queueJobs.set({ queue, state }, count);

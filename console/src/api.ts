@@ -222,6 +222,8 @@ export interface Message {
   errorCode: string | null;
   createdAt: string;
   events?: Array<{ status: string; at: string; detail: unknown }>;
+  /** The parts handed to carriers (detail only); cost for operators only. */
+  partDetails?: Array<{ index: number; carrier: string | null; carrierMessageId: string; status: string; delivered: boolean; submittedAt: string; doneAt: string | null; errorCode: string | null; cost?: number | null }>;
 }
 
 export interface AppView {

@@ -17,6 +17,25 @@ export interface NewApp {
   readonly monthlyQuota?: number | null;
 }
 
+/** Settings changed after creation (PATCH /apps/:appId); absent fields stay as they are. */
+export interface AppSettingsPatch {
+  readonly throughputPerSecond?: number;
+  readonly callbackUrl?: string | null;
+  readonly moUrl?: string | null;
+  readonly senders?: readonly string[];
+  readonly monthlyQuota?: number | null;
+}
+
+/**
+ * The outcome of a settings change: `limit-raise` when the caller may only
+ * lower limits (`lowerLimitsOnly`) and the patch raises throughputPerSecond
+ * or the monthly quota (or removes the quota); nothing is changed then.
+ */
+export type AppUpdate =
+  | { readonly kind: 'updated'; readonly app: App }
+  | { readonly kind: 'no-app' }
+  | { readonly kind: 'limit-raise'; readonly field: 'throughputPerSecond' | 'monthlyQuota'; readonly current: number | null };
+
 export interface CreatedApp {
   readonly app: App;
   /** Shown once, never stored in the clear. */
@@ -107,6 +126,44 @@ export class AppStore {
         if ((error as { constraint?: string }).constraint !== 'apps_smpp_system_id_key' || attempt >= 3) throw error;
       }
     }
+  }
+
+  /**
+   * Changes an app's limits and URLs in one transaction with its audit row
+   * (before and after of the fields changed). The row is locked, so the
+   * lower-only check and the change see the same values.
+   */
+  async updateSettings(appId: string, patch: AppSettingsPatch, actor: string, options: { lowerLimitsOnly: boolean }): Promise<AppUpdate> {
+    return this.db.transaction(async (trx) => {
+      const rows = await query<AppRow>(trx, 'SELECT * FROM apps WHERE id = ? FOR NO KEY UPDATE', [appId]);
+      if (!rows[0]) return { kind: 'no-app' } as const;
+      const before = toApp(rows[0]);
+      if (options.lowerLimitsOnly) {
+        if (patch.throughputPerSecond !== undefined && patch.throughputPerSecond > before.throughputPerSecond) {
+          return { kind: 'limit-raise', field: 'throughputPerSecond', current: before.throughputPerSecond } as const;
+        }
+        const quota = patch.monthlyQuota;
+        const current = before.monthlyQuota ?? null;
+        if (quota !== undefined && current !== null && (quota === null || quota > current)) return { kind: 'limit-raise', field: 'monthlyQuota', current } as const;
+      }
+      const columns: Array<[keyof AppSettingsPatch, string, unknown]> = [
+        ['throughputPerSecond', 'throughput_per_second = ?', patch.throughputPerSecond],
+        ['callbackUrl', 'callback_url = ?', patch.callbackUrl],
+        ['moUrl', 'mo_url = ?', patch.moUrl],
+        ['senders', 'senders = ?::text[]', patch.senders === undefined ? undefined : [...patch.senders]],
+        ['monthlyQuota', 'monthly_quota = ?', patch.monthlyQuota],
+      ];
+      const changed = columns.filter(([, , value]) => value !== undefined);
+      if (changed.length === 0) return { kind: 'updated', app: before } as const;
+      const updated = await query<AppRow>(trx, `UPDATE apps SET ${changed.map(([, sql]) => sql).join(', ')} WHERE id = ? RETURNING *`, [
+        ...changed.map(([, , value]) => value),
+        appId,
+      ]);
+      const app = toApp(updated[0]!);
+      const pick = (a: App) => Object.fromEntries(changed.map(([field]) => [field, a[field] ?? null]));
+      await recordAudit(trx, { actor, action: 'update', entity: 'app', entityId: appId, before: pick(before), after: pick(app) });
+      return { kind: 'updated', app } as const;
+    });
   }
 
   async credentials(appId: string): Promise<AppCredentials | undefined> {

@@ -118,17 +118,6 @@ export class BillingStore implements BillingSource {
     });
   }
 
-  /** Sets an app's monthly quota (null removes it); returns the app's account, or undefined when there is no such app. */
-  async setMonthlyQuota(appId: string, monthlyQuota: number | null, actor: string): Promise<{ accountId: string } | undefined> {
-    return this.db.transaction(async (trx) => {
-      const before = await query<{ account_id: string; monthly_quota: number | null }>(trx, 'SELECT account_id, monthly_quota FROM apps WHERE id = ? FOR NO KEY UPDATE', [appId]);
-      if (!before[0]) return undefined;
-      await query(trx, 'UPDATE apps SET monthly_quota = ? WHERE id = ?', [monthlyQuota, appId]);
-      await recordAudit(trx, { actor, action: 'update', entity: 'app', entityId: appId, before: { monthlyQuota: before[0].monthly_quota }, after: { monthlyQuota } });
-      return { accountId: before[0].account_id };
-    });
-  }
-
   /** The account's ledger, newest first (cursor: the id of the last row of the previous page), with its balance. */
   async ledger(
     accountId: string,

@@ -215,12 +215,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
     success: { status: 202, description: '{messages: [{id, to, parts, encoding, price, status}]}' },
   },
   {
-    method: 'get', path: '/api/v1/messages/:id', access: { roles: ['app', 'customer'], scope: 'own' }, tag: 'messages', summary: 'A message with its events (own account only)',
-    request: { params: idParams }, example: { params: { id: EXAMPLE_ID } }, success: { status: 200, description: 'the message and its events' },
+    method: 'get', path: '/api/v1/messages/:id', access: { roles: ['admin', 'app', 'customer'], scope: 'own' }, tag: 'messages',
+    summary: 'A message with its events and partDetails (customers and apps: own account only; admins: any, with each part\'s carrier cost)',
+    request: { params: idParams }, example: { params: { id: EXAMPLE_ID } }, success: { status: 200, description: 'the message, its events and partDetails [{index, carrier, carrierMessageId, status, delivered, submittedAt, doneAt, errorCode, cost (admin only)}]' },
   },
   {
-    method: 'get', path: '/api/v1/messages', access: { roles: ['app', 'customer'], scope: 'own' }, tag: 'messages', summary: 'Messages, newest first (an app sees its own, a customer its account\'s)',
-    request: { query: listQuery }, example: { query: { status: 'delivered', limit: '20' } }, success: { status: 200, description: '{items, nextCursor}' },
+    method: 'get', path: '/api/v1/messages', access: { roles: ['admin', 'app', 'customer'], scope: 'own' }, tag: 'messages',
+    summary: 'Messages, newest first, by status, number, app and time (an app sees its own, a customer its account\'s apps, an admin every account or one by accountId; finance reads reports, not message content)',
+    request: { query: listQuery },
+    example: { query: { status: 'delivered', appId: EXAMPLE_APP, since: '2026-11-01T00:00:00Z', until: '2026-12-01T00:00:00Z', limit: '20' } },
+    success: { status: 200, description: '{items, nextCursor}' },
   },
   { method: 'get', path: '/api/v1/balance', access: { roles: ['app', 'customer'], scope: 'own' }, tag: 'messages', summary: 'The balance of the caller\'s account', success: { status: 200, description: '{balance}', schema: balanceAnswer } },
 
@@ -340,8 +344,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
     success: { status: 204, description: 'released' },
   },
   {
-    method: 'patch', path: '/api/v1/apps/:appId', access: ADMIN, tag: 'apps', summary: 'Change an app\'s monthly quota',
-    request: { params: appIdParams, body: patchAppBody }, example: { params: { appId: EXAMPLE_APP }, body: { monthlyQuota: 100000 } }, success: { status: 200, description: 'the app' },
+    method: 'patch', path: '/api/v1/apps/:appId', access: OWN_APP_STAFF, tag: 'apps',
+    summary: 'Change an app\'s throughput, callback and MO URLs, senders and monthly quota (audited; a customer may lower limits, only an admin raises them)',
+    request: { params: appIdParams, body: patchAppBody },
+    example: { params: { appId: EXAMPLE_APP }, body: { throughputPerSecond: 20, callbackUrl: 'https://example.com/dlr', moUrl: null, senders: ['SHOP'], monthlyQuota: 100000 } },
+    success: { status: 200, description: '{appId, name, throughputPerSecond, callbackUrl, moUrl, senders, monthlyQuota, month, used}' },
   },
   {
     method: 'get', path: '/api/v1/apps/:appId/quota', access: { roles: ['admin', 'finance', 'customer'], scope: { appParam: 'appId' } }, tag: 'apps', summary: 'An app\'s monthly quota and use',

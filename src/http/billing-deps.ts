@@ -14,7 +14,6 @@ export interface BillingApiDeps {
     rates(accountId: string): Promise<RateOverride[]>;
     replaceRates(accountId: string, rates: readonly RateOverride[], actor: string): Promise<RateOverride[] | undefined>;
     setCreditLimit(accountId: string, creditLimit: number, actor: string): Promise<{ balance: number; creditLimit: number } | undefined>;
-    setMonthlyQuota(appId: string, monthlyQuota: number | null, actor: string): Promise<{ accountId: string } | undefined>;
     appQuotas(appIds: readonly string[]): Promise<Map<string, number | null>>;
     ledger(accountId: string, page: { cursor?: number; limit: number }): Promise<{ balance: number; creditLimit: number; items: LedgerRow[]; nextCursor: string | null } | undefined>;
     billingLog(appId: string, page: { cursor?: { messageId: string; ledgerId: number }; limit: number }): Promise<{ items: BillingRow[]; nextCursor: string | null }>;

@@ -20,14 +20,18 @@
  * binds) and bound customer SMPP sessions. One sampler per process ticks
  * while at least one client listens, whatever the number of clients.
  *
- * Counters are this process's own: in the split layout (an edge and a
- * workers process) the edge counts messages in, and out/final counts are
- * those of the workers that run in the same process (none on a pure edge).
+ * Counters are the deployment's: every process publishes its own to Redis
+ * each second (src/workers/stats-board.ts, `HttpDeps.clusterCounters`) and
+ * the sampler sums them with ClusterTotals, so in the split layout (an edge
+ * and a workers process) the edge's stream shows the workers' out and final
+ * figures too (at most a second old). Without `clusterCounters` (tests that
+ * build the app alone) the figures are this process's own.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
+import { ClusterTotals, readStatsCounters, type StatsCounters } from '../metrics/stats-counters';
 import type { HttpDeps } from './deps';
 
 /** console/dist, relative to this file (src/http/). */
@@ -89,7 +93,7 @@ export interface StatsSnapshot {
   readonly at: string;
   /** Per second over the last sample interval: messages accepted (in), parts carriers accepted (out), final statuses. */
   readonly throughput: { readonly inPerSecond: number; readonly outPerSecond: number; readonly finalPerSecond: number };
-  /** Totals since this process started. */
+  /** Totals since the deployment's live processes started (see ClusterTotals). */
   readonly totals: { readonly accepted: number; readonly submitted: number; readonly final: Readonly<Record<string, number>> };
   /** delivered / final; null when nothing reached a final status in that span. */
   readonly deliveryRatio: { readonly lastMinute: number | null; readonly sinceStart: number | null };
@@ -110,7 +114,7 @@ interface Totals {
 
 type MetricValues = { get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number | undefined> }> }> };
 
-/** A counter or gauge summed over all its series, and per value of the label `by`. */
+/** A gauge summed over all its series, and per value of the label `by`. */
 async function sum(metric: MetricValues, by?: string): Promise<{ total: number; grouped: Record<string, number> }> {
   const values = (await metric.get()).values;
   let total = 0;
@@ -133,6 +137,7 @@ export class StatsSampler {
   private readonly listeners = new Set<(snapshot: StatsSnapshot) => void>();
   private latest: StatsSnapshot | undefined;
   private sampling = false;
+  private readonly cluster = new ClusterTotals();
 
   constructor(
     private readonly deps: HttpDeps,
@@ -174,15 +179,26 @@ export class StatsSampler {
     }
   }
 
+  /** The deployment's totals (every live process, through Redis), or this process's own without clusterCounters. */
+  private async counters(nowMs: number): Promise<StatsCounters> {
+    const local = () => readStatsCounters(this.deps.metrics);
+    const cluster = this.deps.clusterCounters;
+    if (!cluster) return local();
+    try {
+      return this.cluster.add(await cluster(), nowMs);
+    } catch (error) {
+      // Redis is unreachable: the figures stand still (rates 0) rather than jump to this process's own.
+      this.deps.log.debug({ err: error }, 'cluster stats counters unavailable');
+      return this.cluster.add(new Map(), nowMs);
+    }
+  }
+
   async sample(): Promise<StatsSnapshot> {
     const m = this.deps.metrics;
     const nowMs = Date.now();
-    const accepted = await sum(m.messagesAccepted);
-    const submits = await sum(m.carrierSubmits, 'result');
-    const finals = await sum(m.messagesFinal, 'status');
     // Out = parts a carrier accepted (submit_sm_resp OK), from smsgw_carrier_submits_total{result="accepted"}.
-    const submitted = submits.grouped.accepted ?? 0;
-    const totals: Totals = { atMs: nowMs, accepted: accepted.total, submitted, final: finals.grouped };
+    const counters = await this.counters(nowMs);
+    const totals: Totals = { atMs: nowMs, accepted: counters.accepted, submitted: counters.submitted, final: { ...counters.final } };
 
     const prev = this.previous;
     const seconds = prev ? Math.max((nowMs - prev.atMs) / 1000, 0.001) : 1;

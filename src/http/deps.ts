@@ -1,8 +1,9 @@
 /** What buildApp needs; main.ts builds the concrete objects. */
 import type { CarrierConfig, CarrierLiveState } from '../carriers/types';
 import type { Account } from '../db/account-store';
-import type { CreatedApp, NewApp } from '../db/app-store';
-import type { MessageEvent, MessageFilter } from '../db/message-queries';
+import type { AppSettingsPatch, AppUpdate, CreatedApp, NewApp } from '../db/app-store';
+import type { StatsCounters } from '../metrics/stats-counters';
+import type { MessageDetail, MessageFilter, MessageScope } from '../db/message-queries';
 import type { CarrierPatch, NewCarrier, RouteInput } from '../db/routing-store';
 import type { Metrics } from '../metrics/registry';
 import type { Acceptor } from '../pipeline/accept';
@@ -30,6 +31,11 @@ export interface HttpDeps {
   /** Resolves when Redis and PostgreSQL answer; rejects otherwise. */
   readonly readiness: () => Promise<void>;
   readonly collectMetrics?: () => Promise<void>;
+  /**
+   * The stats counters of every live process of the deployment, by process id (this one included);
+   * absent: the stats stream shows this process's own counters only.
+   */
+  readonly clusterCounters?: () => Promise<ReadonlyMap<string, StatsCounters>>;
   /** Failed authentications per address before 429 (defaults: 20 a minute). */
   readonly authFailureLimit?: AuthFailureLimitOptions;
   /** Present in processes with the api role. */
@@ -45,7 +51,11 @@ export interface ApiDeps {
     /** `actor` records the credit in the audit trail. */
     credit(id: string, amount: number, reference: string | null, actor?: string): Promise<number | undefined>;
   };
-  readonly apps: { create(input: NewApp, actor?: string): Promise<CreatedApp> };
+  readonly apps: {
+    create(input: NewApp, actor?: string): Promise<CreatedApp>;
+    /** Audited settings change; `lowerLimitsOnly` for customers (see AppStore.updateSettings). */
+    updateSettings(appId: string, patch: AppSettingsPatch, actor: string, options: { lowerLimitsOnly: boolean }): Promise<AppUpdate>;
+  };
   readonly routingStore: {
     // `actor` records the change in the audit trail, in the change's transaction.
     saveCarrier(input: NewCarrier, upsert?: boolean, actor?: string): Promise<CarrierConfig>;
@@ -69,11 +79,9 @@ export interface ApiDeps {
   };
   readonly carrierStates: () => Promise<Map<string, CarrierLiveState & { breaker: string }>>;
   readonly messages: {
-    get(appId: string, id: string): Promise<{ message: MessageRecord; events: MessageEvent[] } | undefined>;
-    list(appId: string, filter: MessageFilter): Promise<{ items: MessageRecord[]; nextCursor: string | null }>;
-    /** The same for every app of an account (a customer user's view). */
-    getForAccount(accountId: string, id: string): Promise<{ message: MessageRecord; events: MessageEvent[] } | undefined>;
-    listForAccount(accountId: string, filter: MessageFilter): Promise<{ items: MessageRecord[]; nextCursor: string | null }>;
+    /** A message in the scope (empty scope: any account, for operators) with its events and parts. */
+    get(scope: MessageScope, id: string): Promise<MessageDetail | undefined>;
+    list(scope: MessageScope, filter: MessageFilter): Promise<{ items: MessageRecord[]; nextCursor: string | null }>;
   };
   /** Users and sessions, the audit trail, app keys (issue 8). */
   readonly identity: {

@@ -1,9 +1,14 @@
-/** Application API (HTTP Basic appId:secret): submit, get, list, balance; customer users read their account's messages and balance. */
+/**
+ * Application API (HTTP Basic appId:secret): submit, get, list, balance; customer users read their
+ * account's messages and balance; operators (admin) search every account's messages (by account, app,
+ * number, status and time) and see parts' carrier costs.
+ */
 import { Router, type Request } from 'express';
 import { GatewayError } from '../core/errors';
 import { isMessageId } from '../core/id';
 import { normalizeNumber } from '../core/number';
 import { prepareSubmission } from '../pipeline/prepare-submission';
+import type { MessageScope } from '../db/message-queries';
 import type { MessageRecord } from '../pipeline/types';
 import { currentApp } from './auth';
 import { bodyHash, idempotencyKeyOf, replay } from './idempotency';
@@ -79,31 +84,47 @@ export function messageRouter(deps: ApiDeps): Router {
   });
 
   router.get('/messages/:id', async (req, res) => {
-    const owner = ownerOf(req);
+    const scope = readScope(req);
     const id = req.params.id ?? '';
-    const found = !isMessageId(id) ? undefined : owner.appId ? await deps.messages.get(owner.appId, id) : await deps.messages.getForAccount(owner.accountId, id);
+    const found = isMessageId(id) ? await deps.messages.get(scope, id) : undefined;
     if (!found) throw new GatewayError('NOT_FOUND', 'no such message');
+    // The carrier's cost of a part is the operator's business, never a customer's or an app's.
+    const staff = isStaff(req);
     res.json({
       ...messageView(found.message, deps),
       events: found.events.map((e) => ({ status: e.status, at: e.at.toISOString(), detail: e.detail })),
+      partDetails: found.parts.map((p) => ({
+        index: p.index,
+        carrier: deps.routing.carrier(p.carrierId)?.name ?? null,
+        carrierMessageId: p.carrierMessageId,
+        status: p.status,
+        delivered: p.status === 'delivered',
+        submittedAt: p.submittedAt.toISOString(),
+        doneAt: p.doneAt?.toISOString() ?? null,
+        errorCode: p.errorCode,
+        ...(staff ? { cost: p.cost } : {}),
+      })),
     });
   });
 
   router.get('/messages', async (req, res) => {
-    const owner = ownerOf(req);
     const query = parse(listQuery, req.query);
     let to: string | undefined;
     if (query.to !== undefined) {
       to = normalizeNumber(query.to) ?? undefined;
       if (to === undefined) throw new GatewayError('INVALID_NUMBER', 'to must be a valid E.164 number', { invalid: [query.to] });
     }
-    const filter = { status: query.status, to, cursor: query.cursor, limit: query.limit };
-    const page = owner.appId ? await deps.messages.list(owner.appId, filter) : await deps.messages.listForAccount(owner.accountId, filter);
+    const since = query.since !== undefined ? new Date(query.since) : undefined;
+    const until = query.until !== undefined ? new Date(query.until) : undefined;
+    if (since && until && since.getTime() >= until.getTime()) throw new GatewayError('INVALID_REQUEST', 'since must be before until', { since: query.since, until: query.until });
+    const scope = await listScope(req, query.appId, query.accountId, deps);
+    const page = await deps.messages.list(scope, { status: query.status, to, since, until, cursor: query.cursor, limit: query.limit });
     res.json({ items: page.items.map((m) => messageView(m, deps)), nextCursor: page.nextCursor });
   });
 
   router.get('/balance', async (req, res) => {
-    const { accountId } = ownerOf(req);
+    const { accountId } = readScope(req);
+    if (accountId === undefined) throw new GatewayError('FORBIDDEN', 'the balance is read by an app or its account\'s customer');
     const balances = await deps.balances.balances([accountId]);
     res.json({ balance: balances.get(accountId) ?? 0 });
   });
@@ -111,12 +132,30 @@ export function messageRouter(deps: ApiDeps): Router {
   return router;
 }
 
-/** An app reads its own messages; a customer user those of every app of its account. */
-function ownerOf(req: Request): { accountId: string; appId?: string } {
+/** Operators (admin) read every account's messages; finance and reviewers are kept out by the route table. */
+function isStaff(req: Request): boolean {
+  return !req.callerApp && scopeOf(req) === undefined;
+}
+
+/** An app reads its own messages; a customer user those of every app of its account; an operator any. */
+function readScope(req: Request): MessageScope {
   if (req.callerApp) return { accountId: req.callerApp.accountId, appId: req.callerApp.id };
-  const scope = scopeOf(req);
-  if (!scope) throw new GatewayError('FORBIDDEN', 'messages are read by their app or their account\'s customer');
-  return scope;
+  return scopeOf(req) ?? {};
+}
+
+/**
+ * The list's scope with the query's appId and accountId narrowing it. An app
+ * or account outside the caller's own is a 404 (its existence is not confirmed).
+ */
+async function listScope(req: Request, appId: string | undefined, accountId: string | undefined, deps: ApiDeps): Promise<MessageScope> {
+  const own = readScope(req);
+  if (own.accountId !== undefined) {
+    if (accountId !== undefined && accountId !== own.accountId) throw new GatewayError('NOT_FOUND', 'no such account');
+    if (appId === undefined || appId === own.appId) return own;
+    if (own.appId !== undefined || (await deps.identity.appAccount(appId)) !== own.accountId) throw new GatewayError('NOT_FOUND', 'no such app');
+    return { accountId: own.accountId, appId };
+  }
+  return { ...(accountId !== undefined ? { accountId } : {}), ...(appId !== undefined ? { appId } : {}) };
 }
 
 function messageView(m: MessageRecord, deps: ApiDeps) {

@@ -155,12 +155,21 @@ export const submitBody = z
     if (b.params !== undefined && b.template === undefined) ctx.addIssue({ code: 'custom', path: ['params'], message: 'params go with a template' });
   });
 
-export const listQuery = z.object({
-  status: z.enum(['accepted', 'held', 'queued', 'submitted', 'delivered', 'undelivered', 'expired', 'failed', 'rejected']).optional(),
-  to: z.string().max(32).optional(),
-  cursor: z.string().uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-});
+/**
+ * GET /messages. appId: one app (a customer: of its account; an app: itself). accountId: operators only.
+ * since/until: ISO 8601 instants on created_at (since inclusive, until exclusive).
+ */
+export const listQuery = z
+  .object({
+    status: z.enum(['accepted', 'held', 'queued', 'submitted', 'delivered', 'undelivered', 'expired', 'failed', 'rejected']).optional(),
+    to: z.string().max(32).optional(),
+    appId: z.string().uuid().optional(),
+    accountId: z.string().uuid().optional(),
+    since: z.string().datetime({ offset: true }).optional(),
+    until: z.string().datetime({ offset: true }).optional(),
+    cursor: z.string().uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  });
 
 export const dlqListQuery = z.object({
   cursor: z.string().uuid().optional(),

@@ -99,8 +99,15 @@ describe.skipIf(!chromiumInstalled)('web console in Chromium', () => {
     }
     // With the numbers backend: an MO number with a keyword for the app, and a monthly quota.
     if (await endpointExists(t, 'GET', `/api/v1/apps/${appId}/numbers`)) {
-      await page.getByTestId('apps-table').locator('tr', { hasText: appId }).getByRole('button', { name: 'numbers & quota' }).click();
+      await page.getByTestId('apps-table').locator('tr', { hasText: appId }).getByRole('button', { name: 'settings' }).click();
       const settings = page.getByTestId('app-settings');
+      // The app's throughput, callback URL and senders after creation (PATCH /apps/:appId).
+      await settings.getByLabel('Messages per second').fill('250');
+      await settings.getByLabel('Callback URL (empty: none)').fill('https://example.com/dlr');
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByTestId('settings-saved').waitFor();
+      await page.getByTestId('apps-table').locator('tr', { hasText: appId }).filter({ hasText: 'https://example.com/dlr' }).filter({ hasText: '250' }).waitFor();
+      expect((await t.admin('GET', `/api/v1/accounts/${accountId}/apps`)).body.items[0]).toMatchObject({ throughputPerSecond: 250, callbackUrl: 'https://example.com/dlr' });
       await settings.getByLabel('Number or short code').fill('3000');
       await settings.getByLabel('Keyword (optional)').fill('info');
       await settings.getByRole('button', { name: 'Add number' }).click();
@@ -139,6 +146,15 @@ describe.skipIf(!chromiumInstalled)('web console in Chromium', () => {
     await page.locator('input[name="to"]').fill('989121234567');
     await page.getByRole('button', { name: 'Search' }).click();
     await row.waitFor();
+    // By account and app (the operator searches every account), and by time: a window after it hides it.
+    await page.locator('select[name="accountId"]').selectOption(accountId);
+    await page.locator('select[name="appId"] option', { hasText: 'console-e2e' }).waitFor({ state: 'attached' });
+    await page.locator('select[name="appId"]').selectOption({ label: (await page.locator('select[name="appId"] option', { hasText: 'console-e2e' }).textContent()) ?? '' });
+    await row.waitFor();
+    await page.locator('input[name="since"]').fill('2999-01-01T00:00');
+    await page.getByText('No messages.').waitFor();
+    await page.locator('input[name="since"]').fill('2000-01-01T00:00');
+    await row.waitFor();
 
     // The detail page: the event timeline and the parts.
     await row.getByRole('link').click();
@@ -146,6 +162,8 @@ describe.skipIf(!chromiumInstalled)('web console in Chromium', () => {
     const timeline = (await page.getByTestId('timeline').textContent()) ?? '';
     for (const status of ['accepted', 'queued', 'submitted', 'delivered']) expect(timeline).toContain(status);
     await page.getByText('1 × GSM 7-bit').waitFor();
+    // Its parts as the carrier took them, with the carrier's cost (the operator sees it).
+    await page.getByTestId('part-details').locator('tbody tr', { hasText: 'simulator' }).filter({ hasText: 'delivered' }).waitFor();
     await screenshot(page, 'message-detail');
   }, STEP_MS);
 

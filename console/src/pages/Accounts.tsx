@@ -8,6 +8,7 @@ import { useState, type FormEvent } from 'react';
 import { call, type Account, type AppView, type CreatedApp, type Page } from '../api';
 import { useConsole } from '../state';
 import { Card, ErrorBox, money, useAsync, when } from '../ui';
+import { AppSettings } from './AppSettings';
 
 export function Accounts() {
   const { session } = useConsole();
@@ -322,9 +323,9 @@ function AppList({ accountId }: { accountId: string }) {
                   <button className="link" onClick={() => void rotate(app)}>
                     rotate secret
                   </button>
-                  {caps.numbers && role === 'admin' && (
+                  {caps.numbers && (role === 'admin' || role === 'customer') && (
                     <button className="link" onClick={() => setOpen(open === appId ? undefined : appId)}>
-                      {open === appId ? 'close' : 'numbers & quota'}
+                      {open === appId ? 'close' : 'settings'}
                     </button>
                   )}
                 </td>
@@ -340,90 +341,7 @@ function AppList({ accountId }: { accountId: string }) {
           )}
         </tbody>
       </table>
-      {open && <AppSettings key={open} appId={open} />}
+      {open && <AppSettings key={open} appId={open} app={list.data?.items.find((a) => (a.appId ?? a.id) === open)} onSaved={list.reload} />}
     </Card>
-  );
-}
-
-/** An app's MO numbers (GET/POST/DELETE /apps/:appId/numbers) and monthly quota (GET /quota, PATCH /apps/:appId). */
-function AppSettings({ appId }: { appId: string }) {
-  const { auth } = useConsole();
-  const numbers = useAsync(
-    () => call<Page<{ id: string; number: string; keyword: string | null }>>('GET', `/api/v1/apps/${appId}/numbers`, { auth }),
-    [auth, appId],
-  );
-  const quota = useAsync(() => call<{ monthlyQuota: number | null; used: number; month: string }>('GET', `/api/v1/apps/${appId}/quota`, { auth }), [auth, appId]);
-  const [number, setNumber] = useState('');
-  const [keyword, setKeyword] = useState('');
-  const [limit, setLimit] = useState('');
-  const [error, setError] = useState<unknown>();
-  async function run(action: () => Promise<unknown>, after: () => void) {
-    setError(undefined);
-    try {
-      await action();
-      after();
-    } catch (err) {
-      setError(err);
-    }
-  }
-  return (
-    <div className="subpanel" data-testid="app-settings">
-      <h3>Numbers of {appId.slice(0, 8)} (MO routing)</h3>
-      <ul className="plain">
-        {(numbers.data?.items ?? []).map((n) => (
-          <li key={n.id}>
-            <code>{n.number}</code> {n.keyword && <span className="badge">{n.keyword}</span>}{' '}
-            <button className="link danger" onClick={() => void run(() => call('DELETE', `/api/v1/apps/${appId}/numbers/${n.id}`, { auth }), numbers.reload)}>
-              remove
-            </button>
-          </li>
-        ))}
-        {numbers.data && numbers.data.items.length === 0 && <li className="muted">No numbers.</li>}
-      </ul>
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(() => call('POST', `/api/v1/apps/${appId}/numbers`, { auth, body: { number, ...(keyword ? { keyword } : {}) } }), () => {
-            setNumber('');
-            setKeyword('');
-            numbers.reload();
-          });
-        }}
-      >
-        <label>
-          Number or short code
-          <input value={number} onChange={(e) => setNumber(e.target.value)} placeholder="3000 or +98912…" required />
-        </label>
-        <label>
-          Keyword (optional)
-          <input value={keyword} onChange={(e) => setKeyword(e.target.value)} placeholder="STOP" />
-        </label>
-        <button type="submit">Add number</button>
-      </form>
-      <h3>Monthly quota</h3>
-      {quota.data && (
-        <p>
-          {quota.data.monthlyQuota === null ? 'No quota' : `${money(quota.data.monthlyQuota)} messages`} · used {money(quota.data.used)} in {quota.data.month}
-        </p>
-      )}
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(() => call('PATCH', `/api/v1/apps/${appId}`, { auth, body: { monthlyQuota: limit.trim() === '' ? null : Number(limit) } }), () => {
-            setLimit('');
-            quota.reload();
-          });
-        }}
-      >
-        <label>
-          New quota (empty: none)
-          <input type="number" min={0} value={limit} onChange={(e) => setLimit(e.target.value)} />
-        </label>
-        <button type="submit">Set quota</button>
-      </form>
-      <ErrorBox error={numbers.error ?? quota.error ?? error} />
-    </div>
   );
 }

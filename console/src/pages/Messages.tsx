@@ -1,27 +1,39 @@
-/** GET /api/v1/messages with status and number filters and cursor pages; refreshes every 2 s while on screen. */
+/**
+ * GET /api/v1/messages with status, number, app and time filters and cursor pages; refreshes every 2 s
+ * while on screen. An admin reads every account with its own session; a customer its account's apps.
+ */
 import { useState } from 'react';
 import { call, STATUSES, type Message, type Page } from '../api';
 import { Link, useConsole } from '../state';
 import { Card, ErrorBox, money, Status, useAsync, useInterval, when } from '../ui';
 import { useAppAuth } from './AppPicker';
+import { AppTimeFilters } from './MessageFilters';
+
+/** The query parameters of GET /api/v1/messages the page keeps in its URL. */
+const FILTERS = ['status', 'to', 'appId', 'accountId', 'since', 'until'] as const;
 
 export function Messages() {
-  const { path, navigate } = useConsole();
+  const { path, navigate, role, auth: sessionAuth } = useConsole();
   const params = new URLSearchParams(path.split('?')[1] ?? '');
   const [to, setTo] = useState(params.get('to') ?? '');
   const status = params.get('status') ?? '';
   const toFilter = params.get('to') ?? '';
   const [pages, setPages] = useState<string[]>([]);
-  const { auth, picker } = useAppAuth();
+  const appAuth = useAppAuth();
+  // Operators search every account with their own credentials; others read as a user or an app.
+  const auth = role === 'admin' ? sessionAuth : appAuth.auth;
+  const picker = role === 'admin' ? null : appAuth.picker;
 
   const query = (cursor?: string) => {
     const q = new URLSearchParams({ limit: '50' });
-    if (status) q.set('status', status);
-    if (toFilter) q.set('to', toFilter);
+    for (const key of FILTERS) {
+      const value = key === 'to' ? toFilter : params.get(key);
+      if (value) q.set(key, value);
+    }
     if (cursor) q.set('cursor', cursor);
     return `/api/v1/messages?${q}`;
   };
-  const list = useAsync(async () => (auth ? call<Page<Message>>('GET', query(), { auth }) : undefined), [auth, status, toFilter]);
+  const list = useAsync(async () => (auth ? call<Page<Message>>('GET', query(), { auth }) : undefined), [auth, FILTERS.map((k) => params.get(k) ?? '').join('|')]);
   const [more, setMore] = useState<Message[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null | undefined>(undefined);
   useInterval(() => {
@@ -32,6 +44,7 @@ export function Messages() {
     const q = new URLSearchParams(params);
     if (value) q.set(key, value);
     else q.delete(key);
+    if (key === 'accountId') q.delete('appId'); // an app belongs to one account
     setMore([]);
     setPages([]);
     setNextCursor(undefined);
@@ -65,6 +78,7 @@ export function Messages() {
               ))}
             </select>
           </label>
+          <AppTimeFilters params={params} setFilter={setFilter} />
           <button type="submit">Search</button>
         </form>
       </Card>
