@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
-import type { Worker } from 'bullmq';
 import type { Config } from './config/env';
 import type { CarrierConfig } from './carriers/types';
 import { AccountStore } from './db/account-store';
@@ -18,25 +17,22 @@ import { AppStore } from './db/app-store';
 import { ConcatStore } from './db/concat-store';
 import { PgDeadLetterStore } from './db/dead-letter-store';
 import { EsmeMessageStore } from './db/esme-message-store';
-import { PgExpiryStore } from './db/expiry-store';
-import { PgRecoveryStore } from './db/recovery-store';
 import { createDb, ensureDatabase, migrate, type Db } from './db/knex';
 import { MessageQueries } from './db/message-queries';
 import { MessageStore } from './db/message-store';
 import { RoutingStore } from './db/routing-store';
 import { SecretBox } from './db/secret-box';
 import { createIdentity } from './auth/identity';
-import { startRetentionJob } from './retention/retention-queue';
 import { AppAuthenticator } from './http/auth';
 import { createPolicy } from './gateway-policy';
-import { startCarrierSide, type CarrierSide, type CarrierTuning } from './gateway-carriers';
+import type { CarrierSide, CarrierTuning } from './gateway-carriers';
+import { startWorkersRole } from './gateway-workers';
 import { buildApp } from './http/build-app';
 import type { ApiDeps } from './http/deps';
 import type { Logger } from './log';
 import { createMetrics, type Metrics } from './metrics/registry';
 import { Acceptor } from './pipeline/accept';
 import { discardDeadLetter, requeueDeadLetter } from './pipeline/dead-letters';
-import { createDeliverHandler } from './pipeline/inbound';
 import { createBillingWiring } from './gateway-billing';
 import { esmeReceipts } from './pipeline/esme-notify';
 import { statusCallbacks } from './pipeline/notify';
@@ -49,13 +45,9 @@ import { startSmppRole, type SmppRoleTuning } from './smpp/server/smpp-role';
 import { CarrierStateBoard } from './workers/carrier-state';
 import { StatsCounterBoard } from './workers/stats-board';
 import { readStatsCounters } from './metrics/stats-counters';
-import { RedisCarrierIdMap } from './workers/carrier-id-map';
-import { startWorkers } from './workers/processors';
-import { QueueLossWatch } from './workers/queue-loss-watch';
-import { requeueWaiting } from './pipeline/queue-recovery';
 import { BullStageQueues, queuePrefix } from './workers/stage-queues';
 import { bullBoardRouter } from './workers/bull-board';
-import { pausableCarrierPort, RedisCarrierPauses } from './workers/carrier-pauses';
+import { RedisCarrierPauses } from './workers/carrier-pauses';
 import { QueueMonitor } from './workers/queue-monitor';
 import { ReportQueries } from './db/report-queries';
 import { RollupStore } from './db/rollup-store';
@@ -219,121 +211,11 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
     const deadLetters = new PgDeadLetterStore(db);
     const deadLetterDeps = { store: deadLetters, finalizer: messageStore, queues, onFinalized };
 
-    let workers: Worker[] = [];
     if (roles.has('workers')) {
-      const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-      workerRedis.on('error', (error) => log.debug({ err: error }, 'redis worker connection error'));
-      const moStage = billing.moStage();
-      const inbound = createDeliverHandler({
-        queues,
-        storeMo: moStage.storeMo,
-        now: () => new Date(),
-        onUnreadableReceipt: () => metrics.receiptsUnmatched.inc(),
+      carrierSide = await startWorkersRole({
+        config, options, log, metrics, db, redis, queues, billing, routing, board, processId, carrierPauses,
+        messageStore, deadLetters, policy, onFinalized, apps, rollupStore, stops,
       });
-      carrierSide = startCarrierSide({
-        redis,
-        keyPrefix: queuePrefix(config.queuePrefix),
-        log,
-        metrics,
-        board,
-        processId,
-        carriers: () => routing.carriers(),
-        onDeliver: inbound.handle,
-        ...(options.carriers ? { tuning: options.carriers } : {}),
-      });
-      const idMap = new RedisCarrierIdMap(redis, `${queuePrefix(config.queuePrefix)}`);
-      const retryBaseDelayMs = options.retryBaseDelayMs;
-      workers = startWorkers({
-        connection: workerRedis,
-        prefix: config.queuePrefix,
-        concurrency: config.workerConcurrency,
-        stalledMs: config.workerStalledMs,
-        log: log.child({ module: 'workers' }),
-        review: {
-          store: messageStore,
-          queues,
-          review: policy.review,
-          onFinalized: async (finalized) => {
-            await onFinalized(finalized);
-          },
-          onCharged: (amount) => metrics.billingCharged.inc(amount),
-        },
-        dispatch: {
-          store: messageStore,
-          deadLetters,
-          queues,
-          carriers: pausableCarrierPort(carrierSide.port, carrierPauses),
-          routing,
-          idMap,
-          now: () => new Date(),
-          onFinalized,
-          onSubmitResult: (carrierId, result) =>
-            metrics.carrierSubmits.inc({ carrier: routing.carrier(carrierId)?.name ?? 'unknown', result }),
-          onDeadLettered: (count) => metrics.messagesDeadLettered.inc(count),
-          ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
-          ...(options.dispatchWait?.baseDelayMs !== undefined ? { waitBaseDelayMs: options.dispatchWait.baseDelayMs } : {}),
-          ...(options.dispatchWait?.maxDelayMs !== undefined ? { waitMaxDelayMs: options.dispatchWait.maxDelayMs } : {}),
-        },
-        reconcile: {
-          store: messageStore,
-          idMap,
-          queues,
-          onFinalized,
-          onUnmatched: (count) => metrics.receiptsUnmatched.inc(count),
-          ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
-        },
-        notifyConcurrency: config.callbackConcurrency,
-        notify: {
-          queues,
-          secretOf: (appId) => apps.signingSecret(appId),
-          ...billing.notify,
-          onResult: (ok) => metrics.callbacks.inc({ result: ok ? 'ok' : 'error' }),
-          ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
-        },
-        expiry: { store: new PgExpiryStore(db), onFinalized },
-        heldTimeout: policy.heldSweep,
-        rollup: { rollUp: () => rollupStore.catchUp() },
-      });
-      await queues.scheduleSweep(options.sweepIntervalMs ?? 5_000);
-      await queues.scheduleRollup(options.rollupIntervalMs ?? 60_000);
-      // Redis lost its data (restart without persistence, empty replica): jobs and the sweep's
-      // schedule are gone; re-create them from PostgreSQL (workers/queue-loss-watch.ts).
-      const recoveryStore = new PgRecoveryStore(db);
-      const lossWatch = new QueueLossWatch({
-        redis,
-        keyPrefix: queuePrefix(config.queuePrefix),
-        log: log.child({ module: 'queue-recovery' }),
-        ...(options.queueLossCheckMs !== undefined ? { intervalMs: options.queueLossCheckMs } : {}),
-        recover: async () => {
-          await queues.scheduleSweep(options.sweepIntervalMs ?? 5_000);
-          await queues.scheduleRollup(options.rollupIntervalMs ?? 60_000);
-          const requeued = await requeueWaiting({ store: recoveryStore, queues, runId: randomUUID() });
-          log.warn(requeued, 'queue recovery: waiting messages re-enqueued');
-        },
-      });
-      lossWatch.start();
-      stops.push(() => lossWatch.stop());
-      stops.push(billing.startSweeps());
-      stops.push(async () => {
-        await Promise.all(workers.map((w) => w.close()));
-        await carrierSide?.close();
-        await inbound.drain();
-        await moStage.drain();
-        workerRedis.disconnect();
-      });
-      // Monthly partitions ahead, and messages older than MESSAGE_RETENTION_DAYS dropped (src/retention).
-      // Creating and dropping partitions is DDL: with least-privilege roles it runs as the owner.
-      const ddlDb = config.migrationDatabaseUrl ? createDb(config.migrationDatabaseUrl, 2, (message) => log.debug({ module: 'db' }, message)) : db;
-      if (ddlDb !== db) stops.push(() => ddlDb.destroy());
-      const retention = await startRetentionJob({
-        db: ddlDb,
-        connection: workerRedis,
-        prefix: queuePrefix(config.queuePrefix),
-        retentionDays: config.messageRetentionDays,
-        everyMs: config.retentionIntervalSeconds * 1000,
-        log: log.child({ module: 'retention' }),
-      });
-      stops.push(() => retention.close());
     }
 
     const acceptor = new Acceptor({
