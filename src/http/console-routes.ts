@@ -31,7 +31,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
-import { ClusterTotals, readStatsCounters, type StatsCounters } from '../metrics/stats-counters';
+import { ClusterTotals, readStatsCounters, sumMetric, type StatsCounters } from '../metrics/stats-counters';
 import type { HttpDeps } from './deps';
 
 /** console/dist, relative to this file (src/http/). */
@@ -110,22 +110,6 @@ interface Totals {
   readonly accepted: number;
   readonly submitted: number;
   readonly final: Record<string, number>;
-}
-
-type MetricValues = { get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number | undefined> }> }> };
-
-/** A gauge summed over all its series, and per value of the label `by`. */
-async function sum(metric: MetricValues, by?: string): Promise<{ total: number; grouped: Record<string, number> }> {
-  const values = (await metric.get()).values;
-  let total = 0;
-  const grouped: Record<string, number> = {};
-  for (const v of values) {
-    total += v.value;
-    if (by === undefined) continue;
-    const key = String(v.labels[by] ?? '');
-    grouped[key] = (grouped[key] ?? 0) + v.value;
-  }
-  return { total, grouped };
 }
 
 /** Builds snapshots from the process's metrics registry, the queue counts and the carrier board. */
@@ -250,7 +234,7 @@ export class StatsSampler {
           };
         });
     }
-    const sessions = await sum(m.smppSessions, 'side');
+    const sessions = await sumMetric(m.smppSessions, 'side');
     return {
       at: new Date(nowMs).toISOString(),
       throughput,

@@ -17,10 +17,10 @@ export interface StatsCounters {
   readonly final: Readonly<Record<string, number>>;
 }
 
-type MetricValues = { get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number | undefined> }> }> };
+export type MetricValues = { get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number | undefined> }> }> };
 
-/** A counter summed over all its series, and per value of the label `by`. */
-async function sum(metric: MetricValues, by?: string): Promise<{ total: number; grouped: Record<string, number> }> {
+/** A metric summed over all its series, and per value of the label `by`. */
+export async function sumMetric(metric: MetricValues, by?: string): Promise<{ total: number; grouped: Record<string, number> }> {
   const values = (await metric.get()).values;
   let total = 0;
   const grouped: Record<string, number> = {};
@@ -35,9 +35,9 @@ async function sum(metric: MetricValues, by?: string): Promise<{ total: number; 
 
 /** This process's counters since it started. */
 export async function readStatsCounters(m: Pick<Metrics, 'messagesAccepted' | 'carrierSubmits' | 'messagesFinal'>): Promise<StatsCounters> {
-  const accepted = await sum(m.messagesAccepted);
-  const submits = await sum(m.carrierSubmits, 'result');
-  const finals = await sum(m.messagesFinal, 'status');
+  const accepted = await sumMetric(m.messagesAccepted);
+  const submits = await sumMetric(m.carrierSubmits, 'result');
+  const finals = await sumMetric(m.messagesFinal, 'status');
   return { accepted: accepted.total, submitted: submits.grouped.accepted ?? 0, final: finals.grouped };
 }
 

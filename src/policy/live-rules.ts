@@ -7,7 +7,7 @@
 import type { Reviewer, ReviewVerdict } from '../pipeline/review-charge';
 import type { MessageRecord } from '../pipeline/types';
 import { RuleSet, type RuleDefinition, type RuleOutcome } from './rules';
-import { VersionPoller } from './version-poller';
+import { VersionPoller } from '../core/version-poller';
 
 export interface RuleSource {
   version(): Promise<number>;

@@ -8,7 +8,7 @@
 import { GatewayError } from '../core/errors';
 import type { RatePolicy } from './rate-policy';
 import { renderTemplate, type ParamValue } from './template';
-import { VersionPoller } from './version-poller';
+import { VersionPoller } from '../core/version-poller';
 
 export const TEMPLATE_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];

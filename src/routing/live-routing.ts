@@ -4,6 +4,7 @@
  * `pollIntervalMs`, default 500 ms, so a PUT /routes reaches every process
  * within a second). Loading is injected: this module does no I/O itself.
  */
+import { VersionPoller } from '../core/version-poller';
 import { RoutingTable, type Route } from './routing-table';
 
 /** What routing needs of a carrier; the carrier layer's config type satisfies it. */
@@ -20,15 +21,15 @@ export interface RoutingSource<C extends CarrierRef> {
 export class LiveRouting<C extends CarrierRef> {
   private current = new RoutingTable([]);
   private carriersById = new Map<string, C>();
-  private loadedVersion = -1;
-  private timer: NodeJS.Timeout | undefined;
-  private loading: Promise<void> | undefined;
+  private readonly poller: VersionPoller;
 
   constructor(
     private readonly source: RoutingSource<C>,
     private readonly onCarriers: (carriers: readonly C[]) => void = () => undefined,
-    private readonly onError: (error: unknown) => void = () => undefined,
-  ) {}
+    onError: (error: unknown) => void = () => undefined,
+  ) {
+    this.poller = new VersionPoller(() => source.version(), () => this.load(), onError);
+  }
 
   table(): RoutingTable {
     return this.current;
@@ -44,28 +45,21 @@ export class LiveRouting<C extends CarrierRef> {
 
   /** Loads now when the version moved (or `force`); concurrent calls share one load. */
   refresh(force = false): Promise<void> {
-    this.loading ??= this.load(force).finally(() => (this.loading = undefined));
-    return this.loading;
+    return this.poller.refresh(force);
   }
 
   start(pollIntervalMs = 500): Promise<void> {
-    this.timer = setInterval(() => void this.refresh().catch(this.onError), pollIntervalMs);
-    this.timer.unref();
-    return this.refresh(true);
+    return this.poller.start(pollIntervalMs);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.poller.stop();
   }
 
-  private async load(force: boolean): Promise<void> {
-    const version = await this.source.version();
-    if (!force && version === this.loadedVersion) return;
+  private async load(): Promise<void> {
     const [routes, carriers] = await Promise.all([this.source.routes(), this.source.carriers()]);
     this.current = new RoutingTable(routes);
     this.carriersById = new Map(carriers.map((c) => [c.id, c]));
-    this.loadedVersion = version;
     this.onCarriers(carriers);
   }
 }

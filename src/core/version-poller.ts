@@ -1,7 +1,7 @@
 /**
- * Reload-on-change for configuration every process holds in memory (rules,
- * templates): a version counter row (config_versions) is polled every
- * `pollIntervalMs` (default 500 ms, as the routing table does), and `load`
+ * Reload-on-change for configuration every process holds in memory (the
+ * routing table, rules, templates): a version counter is polled every
+ * `pollIntervalMs` (default 500 ms), and `load`
  * runs when it moved. Concurrent refreshes share one load. No I/O of its own.
  */
 export class VersionPoller {
