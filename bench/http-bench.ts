@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: N messages over HTTP (keep-alive, concurrency C) through
+ * `npm run bench:http`: N messages over HTTP (keep-alive, concurrency C) through
  * the whole pipeline to the built-in simulator. Prints accepted/s,
  * end-to-end completed/s (every message final), p50/p99 accept latency, and
  * per gateway process CPU seconds per 1,000 messages and peak RSS.
  * `--topology split` (default, `npm start`'s layout) runs an edge process
  * (api,smpp) and a workers process (workers and the simulator); `--topology
  * single` runs every role in one process.
- *   npm run bench -- --messages 20000 --concurrency 64 --topology split
+ *   npm run bench:http -- --messages 20000 --concurrency 64 --topology split
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -99,7 +99,7 @@ try {
 
   latencies.sort((a, b) => a - b);
   const result = {
-    command: `npm run bench -- --messages ${total} --concurrency ${concurrency} --topology ${values.topology}`,
+    command: `npm run bench:http -- --messages ${total} --concurrency ${concurrency} --topology ${values.topology}`,
     messages: total,
     concurrency,
     failures,
