@@ -291,6 +291,39 @@ describe('web console in Chromium', () => {
     await screenshot(page, 'reports');
   }, STEP_MS);
 
+  it('a reviewer and a finance user sign in and see only their own pages, and those pages work', async () => {
+    const staff = async (role: 'reviewer' | 'finance') => {
+      const email = `${role}-${Date.now()}@example.com`;
+      const created = await t.admin('POST', '/api/v1/users', { email, password: 'correct horse battery', name: role, role });
+      expect(created.status).toBe(201);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('tab', { name: 'Email and password' }).click();
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('who').filter({ hasText: `(${role})` }).waitFor();
+      return page.getByRole('navigation').getByRole('link').allTextContents();
+    };
+
+    expect(await staff('reviewer')).toEqual(['Review']);
+    // The held list loads for a reviewer (its API answers them, no FORBIDDEN on the page).
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'Review' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByRole('alert').filter({ hasText: 'FORBIDDEN' }).count()).toBe(0);
+    // A page outside the role is not shown even by its address.
+    await page.goto(`${t.base}/console/carriers`);
+    await page.getByTestId('who').filter({ hasText: '(reviewer)' }).waitFor();
+    await page.getByText('No such page.').waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).filter({ hasText: 'Carriers' }).count()).toBe(0);
+
+    expect(await staff('finance')).toEqual(['Accounts & apps', 'Finance', 'Reports']);
+    await nav(page, 'Finance');
+    await page.locator('input[name="finance-account"]').fill(accountId);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByTestId('ledger-balance').filter({ hasText: '9,995' }).waitFor();
+    expect(await page.getByRole('alert').filter({ hasText: 'FORBIDDEN' }).count()).toBe(0);
+  }, STEP_MS);
+
   it('a customer signs in and sees only their own pages', async () => {
     const email = `cust-${Date.now()}@example.com`;
     const reg = await request(t.base, 'POST', '/api/v1/auth/register', { body: { email, password: 'correct horse battery', name: 'Customer' } });
