@@ -1,6 +1,15 @@
 # smsgw gateway image. One image serves every role; GATEWAY_ROLES picks them
 # (see docker-compose.yml). The gateway creates its database if missing and
 # runs migrations at start, so no separate migration step is needed.
+# The web console is built in its own stage (Vite and React are dev dependencies);
+# only its static output (console/dist) goes into the image.
+FROM node:20-bookworm-slim AS console
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY console ./console
+RUN bash console/build.sh --force
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production \
@@ -17,6 +26,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./
 COPY src ./src
 COPY config ./config
+COPY --from=console /build/console/dist ./console/dist
 
 # Files stay root-owned and read-only to the process.
 USER node
