@@ -91,7 +91,7 @@ describe('web console in Chromium', () => {
       expect((await t.asApp({ appId, secret, smppSystemId: '', smppPassword: '' }, 'GET', '/api/v1/balance')).status).toBe(401);
       await page.getByTestId('rotated').getByRole('button', { name: 'I have copied it' }).click();
     }
-    // With the numbers backend: an MO number with a keyword for the app, and a monthly quota.
+    // The app's settings: throughput and callback URL, an MO number with a keyword, a monthly quota, a template.
     {
       await page.getByTestId('apps-table').locator('tr', { hasText: appId }).getByRole('button', { name: 'settings' }).click();
       const settings = page.getByTestId('app-settings');
@@ -109,6 +109,15 @@ describe('web console in Chromium', () => {
       await settings.getByLabel('New quota (empty: none)').fill('50000');
       await settings.getByRole('button', { name: 'Set quota' }).click();
       await settings.getByText('50,000 messages').waitFor();
+      // A template for the app, with a per-number rate policy: it waits for a reviewer's approval.
+      const templates = settings.getByTestId('app-templates');
+      await templates.getByLabel('Name').fill('otp');
+      await templates.getByLabel('Text, with {placeholders}').fill('Your code is {code}');
+      await templates.getByLabel('Per number per minute').fill('1');
+      await templates.getByRole('button', { name: 'Submit template' }).click();
+      await templates.getByTestId('template-otp').filter({ hasText: 'pending' }).filter({ hasText: '1/min' }).waitFor();
+      const stored = (await t.admin('GET', `/api/v1/apps/${appId}/templates`)).body.items;
+      expect(stored).toEqual([expect.objectContaining({ name: 'otp', body: 'Your code is {code}', status: 'pending', ratePolicy: expect.objectContaining({ perMinute: 1 }) })]);
       await screenshot(page, 'accounts-app-settings');
     }
   }, STEP_MS);

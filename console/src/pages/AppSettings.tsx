@@ -2,13 +2,14 @@
  * An app's settings after creation (admins, and a customer for its own apps):
  * throughput, callback and MO URLs and senders (PATCH /api/v1/apps/:appId;
  * a customer may lower the throughput and the quota, only an admin raises
- * them), its MO numbers (GET/POST/DELETE /apps/:appId/numbers) and its
- * monthly quota (GET /quota, PATCH /apps/:appId).
+ * them), its MO numbers (GET/POST/DELETE /apps/:appId/numbers), its
+ * templates (AppTemplates) and its monthly quota (GET /quota, PATCH /apps/:appId).
  */
 import { useState } from 'react';
 import { call, type AppView, type Page } from '../api';
 import { useConsole } from '../state';
 import { ErrorBox, money, useAsync } from '../ui';
+import { AppTemplates } from './AppTemplates';
 
 export function AppSettings({ appId, app, onSaved }: { appId: string; app: AppView | undefined; onSaved: () => void }) {
   const { auth } = useConsole();
@@ -108,6 +109,7 @@ export function AppSettings({ appId, app, onSaved }: { appId: string; app: AppVi
         </label>
         <button type="submit">Add number</button>
       </form>
+      <AppTemplates appId={appId} />
       <h3>Monthly quota</h3>
       {quota.data && (
         <p>
