@@ -252,7 +252,7 @@ function NewApp({ accountId, onCreated }: { accountId: string; onCreated?: () =>
       </form>
       <ErrorBox error={error} />
       <p className="muted small">
-        Throughput, callback and MO URLs and senders are chosen when the app is created
+        Throughput, callback and MO URLs and senders can be changed later in the app&apos;s settings
         {caps.appKeys ? '; the secret can be rotated in the list above.' : '.'}
       </p>
     </Card>
