@@ -26,6 +26,9 @@ interface Waiter {
   readonly reject: (error: SmppSessionError) => void;
 }
 
+/** Sequence numbers run 1..0x7FFFFFFF and wrap to 1 (§5.1.4). */
+export const MAX_SEQUENCE_NUMBER = 0x7fffffff;
+
 export class RequestWindow {
   private readonly pending = new Map<number, PendingRequest>();
   private waiters: Waiter[] = [];
@@ -34,7 +37,23 @@ export class RequestWindow {
   private reserved = 0;
   private drainListeners: Array<() => void> = [];
 
-  constructor(private size: number) {}
+  /** The last sequence number handed out. */
+  private sequence: number;
+
+  constructor(
+    private size: number,
+    firstSequenceNumber = 1,
+  ) {
+    this.sequence = firstSequenceNumber - 1;
+  }
+
+  /** The next sequence number (1..MAX_SEQUENCE_NUMBER, wrapping to 1), skipping any still outstanding. */
+  nextSequence(): number {
+    do {
+      this.sequence = this.sequence >= MAX_SEQUENCE_NUMBER ? 1 : this.sequence + 1;
+    } while (this.has(this.sequence));
+    return this.sequence;
+  }
 
   get windowSize(): number {
     return this.size;

@@ -44,6 +44,7 @@ import {
 import { BatchedWriter } from './batched-writer';
 import { InboundQueue } from './inbound-queue';
 import { RequestWindow } from './request-window';
+export { MAX_SEQUENCE_NUMBER } from './request-window';
 import { SmppBindError, SmppProtocolError, SmppSessionClosedError, SmppStateError, type SmppSessionError } from './session-errors';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SmppSessionOptions } from './session-options';
 import { CONTROL_COMMANDS, mayRequest, routePeerRequest } from './session-rules';
@@ -59,8 +60,6 @@ import {
   type SmppSessionEvents,
 } from './session-types';
 
-/** Sequence numbers run 1..0x7FFFFFFF and wrap to 1 (§5.1.4). */
-export const MAX_SEQUENCE_NUMBER = 0x7fffffff;
 /** After a graceful end, how long the peer gets to close its side before we destroy the socket. */
 const LINGER_MS = 1_000;
 
@@ -77,7 +76,6 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   private readonly window: RequestWindow;
   private readonly onRequest: RequestHandler | undefined;
   private readonly logger: Logger | undefined;
-  private sequence: number;
   private lastReceivedMs: number;
   private enquireOutstanding = false;
   private readonly inbound: InboundQueue;
@@ -96,9 +94,8 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     this.onRequest = options.onRequest;
     this.logger = options.logger?.child({ session: this.label });
     this.framer = new PduFramer({ maxPduOctets: this.options.maxPduOctets });
-    this.window = new RequestWindow(this.options.windowSize);
+    this.window = new RequestWindow(this.options.windowSize, options.firstSequenceNumber ?? 1);
     this.inbound = new InboundQueue(this.options.inboundWindowSize, (frame) => this.onFrame(frame));
-    this.sequence = (options.firstSequenceNumber ?? 1) - 1;
     this.lastReceivedMs = Date.now();
     this.stateValue = { kind: 'open', sinceMs: this.lastReceivedMs };
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -161,7 +158,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
         throw error;
       }
     }
-    const sequenceNumber = this.nextSequence();
+    const sequenceNumber = this.window.nextSequence();
     let buf: Buffer;
     try {
       buf = encodePdu({ command, sequenceNumber, fields: fields ?? {} } as OutgoingPdu);
@@ -226,13 +223,6 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     const s = this.stateValue;
     if (s.kind === 'closed') throw new SmppSessionClosedError(s.reason, false);
     if (!mayRequest(command, s.kind)) throw new SmppStateError(command, s.kind);
-  }
-
-  private nextSequence(): number {
-    do {
-      this.sequence = this.sequence >= MAX_SEQUENCE_NUMBER ? 1 : this.sequence + 1;
-    } while (this.window.has(this.sequence));
-    return this.sequence;
   }
 
   private setBound(bindType: BindType, systemId: string): void {
