@@ -15,9 +15,18 @@ import type {
   ReceiptRecord,
 } from './types';
 
+/** A job's place in its queue: express first, then normal, then bulk (batch/campaign traffic). */
+export type JobPriority = Priority | 'bulk';
+
+export interface ReviewJobOptions {
+  readonly priority?: JobPriority;
+  /** Run no earlier than this from now, ms (a scheduled message's release). */
+  readonly delayMs?: number;
+}
+
 export interface StageQueues {
   /** Idempotent per jobId: adding a job id twice enqueues it once. */
-  review(jobId: string, messageIds: readonly string[]): Promise<void>;
+  review(jobId: string, messageIds: readonly string[], options?: ReviewJobOptions): Promise<void>;
   dispatch(jobId: string, messageIds: readonly string[], priority: Priority, options?: DispatchJobOptions): Promise<void>;
   receipts(jobId: string, receipts: readonly ReceiptRecord[], delayMs?: number): Promise<void>;
   callbacks(
@@ -38,6 +47,8 @@ export interface DispatchJobOptions {
   readonly generation?: number;
   /** Carriers that just failed these messages: tried after the others. */
   readonly avoidCarrierIds?: readonly string[];
+  /** Batch (campaign) traffic: after single normal messages in the normal lane. */
+  readonly bulk?: boolean;
 }
 
 export interface AcceptStore {

@@ -17,6 +17,7 @@ import { queuePrefix, type QueueName } from './stage-queues';
 
 const ids = z.array(z.string().uuid()).max(10_000);
 const reviewJob = z.object({ ids });
+const batchJob = z.object({ batchId: z.string().uuid() });
 const dispatchJob = z.object({
   ids,
   attempt: z.number().int().min(0),
@@ -60,6 +61,10 @@ export interface WorkerDeps {
   readonly heldTimeout?: HeldSweepDeps;
   /** The report rollup's run (db/rollup-store.ts); without it the rollup queue has no worker here. */
   readonly rollup?: { rollUp(): Promise<unknown> };
+  /** Express-lane dispatch jobs one process runs at once (default: concurrency). */
+  readonly expressConcurrency?: number;
+  /** Expands a stored batch into messages (src/campaigns); without it the batch queue has no worker here. */
+  readonly batch?: { expand(jobId: string, batchId: string): Promise<void> };
 }
 
 export function startWorkers(deps: WorkerDeps): Worker[] {
@@ -80,12 +85,14 @@ export function startWorkers(deps: WorkerDeps): Worker[] {
     worker.on('error', (error) => deps.log.error({ queue: name, err: error }, 'worker error'));
     return worker;
   };
+  const dispatch = (job: Job) => {
+    const data = dispatchJob.parse(job.data);
+    return dispatchBatch({ jobId: String(job.id), ...data }, deps.dispatch);
+  };
   return [
     make('review', (job) => reviewAndCharge(String(job.id), reviewJob.parse(job.data).ids, deps.review)),
-    make('dispatch', (job) => {
-      const data = dispatchJob.parse(job.data);
-      return dispatchBatch({ jobId: String(job.id), ...data }, deps.dispatch);
-    }),
+    make('dispatch', (job) => dispatch(job)),
+    make('dispatch-express', (job) => dispatch(job), deps.expressConcurrency ?? deps.concurrency),
     make('dlr', (job) => reconcileReceipts(String(job.id), dlrJob.parse(job.data).receipts, deps.reconcile)),
     make('notify', (job) => {
       const data = notifyJob.parse(job.data);
@@ -100,5 +107,6 @@ export function startWorkers(deps: WorkerDeps): Worker[] {
       1,
     ),
     ...(deps.rollup ? [make('rollup', async () => void (await deps.rollup!.rollUp()), 1)] : []),
+    ...(deps.batch ? [make('batch', (job) => deps.batch!.expand(String(job.id), batchJob.parse(job.data).batchId), 2)] : []),
   ];
 }

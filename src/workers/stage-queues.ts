@@ -5,10 +5,16 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DispatchJobOptions, StageQueues } from '../pipeline/ports';
+import type { DispatchJobOptions, JobPriority, ReviewJobOptions, StageQueues } from '../pipeline/ports';
 import type { CallbackRecord, Priority, ReceiptRecord } from '../pipeline/types';
 
-export const QUEUE_NAMES = ['review', 'dispatch', 'dlr', 'notify', 'sweep', 'rollup'] as const;
+/**
+ * `dispatch-express` is the express lane of dispatch: its own queue with its own
+ * worker slots, so a backlog of normal (campaign) jobs holding every dispatch slot
+ * never makes an express message wait for one. `batch` expands stored batches
+ * into messages (src/campaigns).
+ */
+export const QUEUE_NAMES = ['review', 'dispatch', 'dispatch-express', 'dlr', 'notify', 'sweep', 'rollup', 'batch'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const queuePrefix = (prefix: string): string => `{${prefix}}`;
@@ -16,8 +22,8 @@ export const queuePrefix = (prefix: string): string => `{${prefix}}`;
 /** BullMQ refuses custom job ids containing ':' (they look like repeatable-job keys); ours use ':' as a separator. */
 const bullJobId = (jobId: string): string => jobId.replaceAll(':', '.');
 
-/** BullMQ priority: lower runs first. */
-const PRIORITY: Readonly<Record<Priority, number>> = { express: 1, normal: 10 };
+/** BullMQ priority: lower runs first. Bulk = batch (campaign) traffic, after single normal messages. */
+const PRIORITY: Readonly<Record<JobPriority, number>> = { express: 1, normal: 10, bulk: 20 };
 
 /**
  * A job that throws (PostgreSQL or Redis down) is retried with backoff for
@@ -36,6 +42,9 @@ const ROLLUP_SCHEDULER = 'report-rollup';
 
 export interface ReviewJob {
   ids: string[];
+}
+export interface BatchJob {
+  batchId: string;
 }
 export interface DispatchJobData {
   ids: string[];
@@ -65,11 +74,20 @@ export class BullStageQueues implements StageQueues {
       queue.on('error', onError);
       return queue;
     };
-    this.queues = { review: make('review'), dispatch: make('dispatch'), dlr: make('dlr'), notify: make('notify'), sweep: make('sweep'), rollup: make('rollup') };
+    this.queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, make(name)])) as Record<QueueName, Queue>;
   }
 
-  async review(jobId: string, messageIds: readonly string[]): Promise<void> {
-    await this.queues.review.add('review', { ids: [...messageIds] } satisfies ReviewJob, { jobId: bullJobId(jobId) });
+  async review(jobId: string, messageIds: readonly string[], options: ReviewJobOptions = {}): Promise<void> {
+    await this.queues.review.add('review', { ids: [...messageIds] } satisfies ReviewJob, {
+      jobId: bullJobId(jobId),
+      priority: PRIORITY[options.priority ?? 'normal'],
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
+    });
+  }
+
+  /** Expands a stored batch into messages (src/campaigns); one job per batch id at a time. */
+  async expandBatch(jobId: string, batchId: string, delayMs?: number): Promise<void> {
+    await this.queues.batch.add('batch', { batchId } satisfies BatchJob, { jobId: bullJobId(jobId), ...(delayMs ? { delay: delayMs } : {}) });
   }
 
   async dispatch(jobId: string, messageIds: readonly string[], priority: Priority, options: DispatchJobOptions = {}): Promise<void> {
@@ -80,9 +98,11 @@ export class BullStageQueues implements StageQueues {
       ...(options.generation ? { generation: options.generation } : {}),
       ...(options.avoidCarrierIds?.length ? { avoidCarrierIds: [...options.avoidCarrierIds] } : {}),
     };
-    await this.queues.dispatch.add('dispatch', data, {
+    // Express messages have their own lane (queue and worker slots); within a lane, bulk after normal.
+    const queue = priority === 'express' ? this.queues['dispatch-express'] : this.queues.dispatch;
+    await queue.add('dispatch', data, {
       jobId: bullJobId(jobId),
-      priority: PRIORITY[priority],
+      priority: PRIORITY[options.bulk && priority === 'normal' ? 'bulk' : priority],
       ...(options.delayMs ? { delay: options.delayMs } : {}),
     });
   }

@@ -63,7 +63,7 @@ async function queue(name: string): Promise<QueueView> {
 describe('GET /api/v1/queues', () => {
   it('lists every pipeline queue with its counts, for operators only', async () => {
     const r = await t.admin('GET', '/api/v1/queues');
-    expect(r.body.items.map((q: QueueView) => q.name)).toEqual(['review', 'dispatch', 'dlr', 'notify', 'sweep', 'rollup']);
+    expect(r.body.items.map((q: QueueView) => q.name)).toEqual(['review', 'dispatch', 'dispatch-express', 'dlr', 'notify', 'sweep', 'rollup', 'batch']);
     expect(r.body.pausedCarriers).toEqual([]);
     expect((await request(t.base, 'GET', '/api/v1/queues')).status).toBe(401);
     expect((await t.admin('POST', '/api/v1/queues/nope/pause')).status).toBe(404);
