@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { Config } from './config/env';
 import type { CarrierConfig } from './carriers/types';
 import type { AppStore } from './db/app-store';
+import { BillingStore } from './db/billing-store';
 import type { PgDeadLetterStore } from './db/dead-letter-store';
 import { PgExpiryStore } from './db/expiry-store';
 import { createDb, type Db } from './db/knex';
@@ -16,6 +17,7 @@ import { PgRecoveryStore } from './db/recovery-store';
 import type { RollupStore } from './db/rollup-store';
 import type { createBillingWiring } from './gateway-billing';
 import { startCarrierSide, type CarrierSide } from './gateway-carriers';
+import { batchExpansion } from './gateway-campaigns';
 import type { createPolicy } from './gateway-policy';
 import type { GatewayOptions } from './gateway';
 import type { Logger } from './log';
@@ -25,11 +27,13 @@ import { requeueWaiting } from './pipeline/queue-recovery';
 import type { Finalized } from './pipeline/types';
 import { startRetentionJob } from './retention/retention-queue';
 import type { LiveRouting } from './routing/live-routing';
+import { AccountDispatchCaps } from './workers/account-dispatch-caps';
 import { RedisCarrierIdMap } from './workers/carrier-id-map';
 import { pausableCarrierPort, type RedisCarrierPauses } from './workers/carrier-pauses';
 import type { CarrierStateBoard } from './workers/carrier-state';
 import { startWorkers } from './workers/processors';
 import { QueueLossWatch } from './workers/queue-loss-watch';
+import { RedisTpsPermits } from './workers/redis-tps-permits';
 import { queuePrefix, type BullStageQueues } from './workers/stage-queues';
 
 export interface WorkersRoleDeps {
@@ -80,10 +84,12 @@ export async function startWorkersRole(d: WorkersRoleDeps): Promise<CarrierSide>
   });
   const idMap = new RedisCarrierIdMap(redis, `${queuePrefix(config.queuePrefix)}`);
   const retryBaseDelayMs = options.retryBaseDelayMs;
+  const expansion = batchExpansion({ db, queues, metrics });
   const workers = startWorkers({
     connection: workerRedis,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
+    expressConcurrency: config.dispatchExpressConcurrency,
     stalledMs: config.workerStalledMs,
     log: log.child({ module: 'workers' }),
     review: {
@@ -110,6 +116,9 @@ export async function startWorkersRole(d: WorkersRoleDeps): Promise<CarrierSide>
       ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
       ...(options.dispatchWait?.baseDelayMs !== undefined ? { waitBaseDelayMs: options.dispatchWait.baseDelayMs } : {}),
       ...(options.dispatchWait?.maxDelayMs !== undefined ? { waitMaxDelayMs: options.dispatchWait.maxDelayMs } : {}),
+      // Per-account dispatch rate caps: the cap from PostgreSQL (cached 2 s), permits from Redis shared by every process.
+      caps: new AccountDispatchCaps(new BillingStore(db), new RedisTpsPermits(redis, queuePrefix(config.queuePrefix))),
+      onCapsError: (error) => log.warn({ err: error }, 'account dispatch caps unavailable; this batch went uncapped'),
     },
     reconcile: {
       store: messageStore,
@@ -130,6 +139,7 @@ export async function startWorkersRole(d: WorkersRoleDeps): Promise<CarrierSide>
     expiry: { store: new PgExpiryStore(db), onFinalized },
     heldTimeout: policy.heldSweep,
     rollup: { rollUp: () => rollupStore.catchUp() },
+    batch: expansion,
   });
   await queues.scheduleSweep(options.sweepIntervalMs ?? 5_000);
   await queues.scheduleRollup(options.rollupIntervalMs ?? 60_000);
@@ -144,7 +154,12 @@ export async function startWorkersRole(d: WorkersRoleDeps): Promise<CarrierSide>
     recover: async () => {
       await queues.scheduleSweep(options.sweepIntervalMs ?? 5_000);
       await queues.scheduleRollup(options.rollupIntervalMs ?? 60_000);
-      const requeued = await requeueWaiting({ store: recoveryStore, queues, runId: randomUUID() });
+      const requeued = await requeueWaiting({
+        store: recoveryStore,
+        queues,
+        runId: randomUUID(),
+        batches: { unexpanded: () => expansion.unexpanded(), expand: (jobId, batchId) => queues.expandBatch(jobId, batchId) },
+      });
       log.warn(requeued, 'queue recovery: waiting messages re-enqueued');
     },
   });

@@ -27,6 +27,7 @@ import { AppAuthenticator } from './http/auth';
 import { createPolicy } from './gateway-policy';
 import type { CarrierSide, CarrierTuning } from './gateway-carriers';
 import { startWorkersRole } from './gateway-workers';
+import { batchApi } from './gateway-campaigns';
 import { buildApp } from './http/build-app';
 import type { ApiDeps } from './http/deps';
 import type { Logger } from './log';
@@ -268,6 +269,7 @@ export async function startGateway(config: Config, log: Logger, options: Gateway
           ...(options.deliverPasswordReset ? { deliverPasswordReset: options.deliverPasswordReset } : {}),
         }),
         defaultValiditySeconds: config.defaultValiditySeconds,
+        batches: batchApi({ db, queues, balances: billing.acceptStore.balances, quota: billing.quota, onFinalized, metrics }),
         policy: policy.api,
         now: () => new Date(),
         queueControl: queueMonitor,

@@ -25,11 +25,11 @@ import CircuitBreaker from 'opossum';
 import { isCarrierFault, statusPolicy } from './error-class';
 import { ThrottlePause, type Admission, type ThrottlePauseOptions } from './throttle-pause';
 import type { SendGate } from './carrier-pool';
-import type { BreakerState, CarrierLiveState, CarrierPort, OutboundPart, SubmitOutcome } from './types';
+import type { BreakerState, CarrierLiveState, CarrierPort, OutboundPart, SubmitOrder, SubmitOutcome } from './types';
 
 /** What the guard wraps: the carrier pool, whose submit asks a gate right before sending. */
 export interface GatedCarrierPort {
-  submit(carrierId: string, part: OutboundPart, gate?: SendGate): Promise<SubmitOutcome>;
+  submit(carrierId: string, part: OutboundPart, order?: SubmitOrder, gate?: SendGate): Promise<SubmitOutcome>;
   liveState(carrierId: string): CarrierLiveState | undefined;
 }
 
@@ -65,7 +65,7 @@ class GuardedFailure extends Error {
 }
 
 interface Guarded {
-  readonly breaker: CircuitBreaker<[OutboundPart, Exclude<Admission, 'paused'>], SubmitOutcome>;
+  readonly breaker: CircuitBreaker<[OutboundPart, Exclude<Admission, 'paused'>, SubmitOrder | undefined], SubmitOutcome>;
   readonly pause: ThrottlePause;
   consecutive: number;
 }
@@ -81,14 +81,14 @@ export class CarrierGuard implements CarrierPort {
     this.now = options.now ?? Date.now;
   }
 
-  async submit(carrierId: string, part: OutboundPart): Promise<SubmitOutcome> {
+  async submit(carrierId: string, part: OutboundPart, order?: SubmitOrder): Promise<SubmitOutcome> {
     const guard = this.guardOf(carrierId);
     const admission = guard.pause.admit(this.now());
     if (admission === 'paused') {
       return { kind: 'unavailable', cause: 'paused', reason: `throttled: paused for ${guard.pause.remainingMs(this.now())} ms` };
     }
     try {
-      return await guard.breaker.fire(part, admission);
+      return await guard.breaker.fire(part, admission, order);
     } catch (error) {
       if (error instanceof GuardedFailure) return error.outcome;
       if ((error as { code?: string }).code === 'EOPENBREAKER' || (error as { code?: string }).code === 'ESHUTDOWN') {
@@ -125,9 +125,9 @@ export class CarrierGuard implements CarrierPort {
     const pause = new ThrottlePause(this.options.pause);
     const threshold = this.options.breaker?.consecutiveFailures ?? 5;
     const breaker = new CircuitBreaker(
-      async (part: OutboundPart, admission: Exclude<Admission, 'paused'>) => {
+      async (part: OutboundPart, admission: Exclude<Admission, 'paused'>, order: SubmitOrder | undefined) => {
         // Submits still waiting for a permit or a window slot when a throttle pause begins are not sent.
-        const outcome = await this.inner.submit(carrierId, part, () => admission === 'probe' || pause.state.kind === 'open');
+        const outcome = await this.inner.submit(carrierId, part, order, () => admission === 'probe' || pause.state.kind === 'open');
         const counts = this.recordPause(pause, admission, outcome);
         if (outcome.kind === 'accepted') return outcome;
         throw new GuardedFailure(outcome, counts);

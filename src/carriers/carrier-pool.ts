@@ -4,17 +4,28 @@
  * and as many receivers, bindMode transmitter_receiver), spreads submits
  * over the bound transmitting ones (most free window slots first), and
  * applies the carrier's maxTps across processes (TpsLimiter over the shared
- * permit source; a local bucket without one). Callers beyond the windows
- * wait in the pool (SlotQueue), not inside a session, so a gate can stop
- * them right before they are sent. It answers 'unavailable' (nothing sent)
- * rather than waiting without bound: for a window slot at most
- * windowWaitMs, for a TPS permit at most maxTpsWaitMs.
+ * permit source; a local bucket without one).
+ *
+ * Fair admission: submits wait in the pool, per carrier, in a FairQueue
+ * (express first, round robin across accounts), not inside a session, so a
+ * gate can stop them right before they are sent. One pump per carrier
+ * takes a TPS permit, then a window slot (SlotQueue), and only then lets
+ * the next waiter by fairness send; so one account's backlog of thousands
+ * delays another account's submit by about one submit per waiting account,
+ * not by the backlog. The fairness holds among this process's waiters;
+ * worker processes share the carrier's TPS bucket first come, first served.
+ *
+ * It answers 'unavailable' (nothing sent) rather than waiting without
+ * bound: a waiter gives up after maxTpsWaitMs when the carrier has a
+ * maxTps (over-tps while the pump waits for a permit; window-full or
+ * not-bound while it waits for a slot), else after windowWaitMs.
  */
 import type { Logger } from 'pino';
 import { CarrierClient, type CarrierBindType, type CarrierClientTimings } from './carrier-client';
+import { FairQueue } from './fair-queue';
 import { SlotQueue } from './slot-queue';
 import { TpsLimiter } from './tps-limiter';
-import type { CarrierConfig, CarrierLiveState, CarrierPort, DeliverHandler, OutboundPart, SubmitOutcome, TpsPermitSource } from './types';
+import type { CarrierConfig, CarrierLiveState, CarrierPort, DeliverHandler, OutboundPart, SubmitOrder, SubmitOutcome, TpsPermitSource } from './types';
 
 export interface CarrierPoolOptions extends CarrierClientTimings {
   readonly onDeliver: DeliverHandler;
@@ -28,13 +39,28 @@ export interface CarrierPoolOptions extends CarrierClientTimings {
   readonly random?: () => number;
 }
 
+/** A submit waiting for its turn: admitted (true) with a slot, or sent away with the outcome. */
+interface Waiter {
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  readonly resolve: (admitted: true | SubmitOutcome) => void;
+}
+
 interface CarrierEntry {
   config: CarrierConfig;
   clients: CarrierClient[];
   limiter: TpsLimiter | undefined;
-  /** Outstanding submits across the carrier's binds; callers beyond the windows wait here. */
+  /** Outstanding submits across the carrier's binds; only the pump waits here. */
   slots: SlotQueue;
   nextClient: number;
+  /** Submits waiting for the pump, in fairness order (settled ones are skipped). */
+  waiting: FairQueue<Waiter>;
+  /** Waiters not settled yet. */
+  live: number;
+  /** What the pump waits for now; a waiter giving up answers after it. */
+  stage: 'idle' | 'permit' | 'slot';
+  pumping: boolean;
+  removed: boolean;
 }
 
 /**
@@ -66,7 +92,18 @@ export class CarrierPool implements CarrierPort {
     const frozen = Object.freeze({ ...config });
     const entry = this.carriers.get(config.id);
     if (!entry) {
-      const entry: CarrierEntry = { config: frozen, clients: [], limiter: this.limiterFor(frozen), slots: new SlotQueue(() => capacityOf(entry)), nextClient: 0 };
+      const entry: CarrierEntry = {
+        config: frozen,
+        clients: [],
+        limiter: this.limiterFor(frozen),
+        slots: new SlotQueue(() => capacityOf(entry)),
+        nextClient: 0,
+        waiting: new FairQueue<Waiter>((w) => !w.settled),
+        live: 0,
+        stage: 'idle',
+        pumping: false,
+        removed: false,
+      };
       this.carriers.set(config.id, entry);
       this.resize(config.id);
       return;
@@ -87,27 +124,28 @@ export class CarrierPool implements CarrierPort {
     const entry = this.carriers.get(carrierId);
     if (!entry) return;
     this.carriers.delete(carrierId);
+    entry.removed = true;
     entry.slots.clear();
+    // Nothing was sent to them, and the pool no longer holds the carrier: they may go to the next one.
+    const gone: SubmitOutcome = { kind: 'unavailable', cause: 'unknown-carrier', reason: 'carrier removed while waiting' };
+    for (let waiter = entry.waiting.shift(); waiter; waiter = entry.waiting.shift()) settle(entry, waiter, gone);
     await Promise.all(entry.clients.map((c) => this.stopClient(c)));
   }
 
   /**
-   * One submit_sm: waits at most maxTpsWaitMs for a TPS permit, then at most
-   * windowWaitMs for a window slot, asks `gate`, and sends on the bound
-   * transmitting session with the most free slots.
+   * One submit_sm: waits its turn (express first, round robin across
+   * accounts) while the carrier's pump takes a TPS permit and a window
+   * slot, at most maxTpsWaitMs (with a maxTps) or windowWaitMs; then asks
+   * `gate`, and sends on the bound transmitting session with the most free
+   * slots.
    */
-  async submit(carrierId: string, part: OutboundPart, gate?: SendGate): Promise<SubmitOutcome> {
+  async submit(carrierId: string, part: OutboundPart, order?: SubmitOrder, gate?: SendGate): Promise<SubmitOutcome> {
     const entry = this.carriers.get(carrierId);
     if (!entry) return { kind: 'unavailable', cause: 'unknown-carrier', reason: 'unknown carrier' };
     if (!entry.config.enabled) return { kind: 'unavailable', cause: 'disabled', reason: 'carrier disabled' };
     if (!hasTransmitter(entry)) return NOT_BOUND;
-    if (entry.limiter && !(await entry.limiter.acquire(this.options.maxTpsWaitMs ?? 2_000))) {
-      return { kind: 'unavailable', cause: 'over-tps', reason: `over maxTps ${entry.limiter.maxTps}` };
-    }
-    const windowWaitMs = this.options.windowWaitMs ?? 5_000;
-    if (!(await entry.slots.acquire(windowWaitMs))) {
-      return hasTransmitter(entry) ? { kind: 'unavailable', cause: 'window-full', reason: `no window slot within ${windowWaitMs} ms` } : NOT_BOUND;
-    }
+    const admitted = await this.admission(entry, order);
+    if (admitted !== true) return admitted;
     try {
       if (gate && !gate()) return { kind: 'unavailable', cause: 'paused', reason: 'paused while waiting to be sent' };
       const client = this.pick(entry);
@@ -146,6 +184,62 @@ export class CarrierPool implements CarrierPort {
     const ids = [...this.carriers.keys()];
     await Promise.all(ids.map((id) => this.remove(id)));
     await Promise.all([...this.stopping]);
+  }
+
+  /** Queues the submit for its turn; resolves true holding a window slot, or with why not. */
+  private admission(entry: CarrierEntry, order: SubmitOrder | undefined): Promise<true | SubmitOutcome> {
+    const maxTpsWaitMs = this.options.maxTpsWaitMs ?? 2_000;
+    const windowWaitMs = this.options.windowWaitMs ?? 5_000;
+    return new Promise((resolve) => {
+      const waiter: Waiter = { settled: false, timer: undefined, resolve };
+      const giveUp = () => {
+        if (waiter.settled) return;
+        if (entry.limiter && entry.stage === 'permit') {
+          settle(entry, waiter, { kind: 'unavailable', cause: 'over-tps', reason: `over maxTps ${entry.limiter.maxTps}` });
+        } else settle(entry, waiter, slotOutcome(entry, entry.limiter ? maxTpsWaitMs : windowWaitMs));
+      };
+      waiter.timer = setTimeout(giveUp, entry.limiter ? maxTpsWaitMs : windowWaitMs);
+      entry.waiting.push(order?.priority === 'express' ? 'express' : 'normal', order?.accountId ?? '', waiter);
+      entry.live++;
+      void this.pump(entry);
+    });
+  }
+
+  /**
+   * The carrier's one admission loop while submits wait: a TPS permit (with
+   * a maxTps), then a window slot, then the slot goes to the next waiter by
+   * fairness. A permit whose waiters all gave up meanwhile is not used.
+   */
+  private async pump(entry: CarrierEntry): Promise<void> {
+    if (entry.pumping) return;
+    entry.pumping = true;
+    const maxTpsWaitMs = this.options.maxTpsWaitMs ?? 2_000;
+    const windowWaitMs = this.options.windowWaitMs ?? 5_000;
+    try {
+      while (entry.live > 0 && !entry.removed) {
+        const limiter = entry.limiter;
+        if (limiter) {
+          entry.stage = 'permit';
+          if (!(await limiter.acquire(maxTpsWaitMs))) {
+            await sleep(PERMIT_RETRY_MS); // acquire may refuse at once when the next permit is beyond the wait
+            continue;
+          }
+        }
+        entry.stage = 'slot';
+        if (!(await entry.slots.acquire(windowWaitMs))) continue;
+        const waiter = entry.waiting.shift();
+        if (!waiter) {
+          entry.slots.release();
+          break;
+        }
+        settle(entry, waiter, true);
+      }
+    } finally {
+      entry.stage = 'idle';
+      entry.pumping = false;
+    }
+    // A waiter that came while the loop was ending.
+    if (entry.live > 0 && !entry.removed) void this.pump(entry);
   }
 
   private limiterFor(config: CarrierConfig): TpsLimiter | undefined {
@@ -203,6 +297,25 @@ function bindTypes(config: CarrierConfig): CarrierBindType[] {
 }
 
 const NOT_BOUND: SubmitOutcome = { kind: 'unavailable', cause: 'not-bound', reason: 'no bound session' };
+
+/** The pump's pause after a refused TPS permit before it asks again, ms. */
+const PERMIT_RETRY_MS = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Answers a waiter once: admitted (true) or an outcome. */
+function settle(entry: CarrierEntry, waiter: Waiter, answer: true | SubmitOutcome): void {
+  if (waiter.settled) return;
+  waiter.settled = true;
+  clearTimeout(waiter.timer);
+  entry.live--;
+  waiter.resolve(answer);
+}
+
+/** Why a waiter got no window slot: the windows stayed full, or no session is bound. */
+function slotOutcome(entry: CarrierEntry, waitedMs: number): SubmitOutcome {
+  return hasTransmitter(entry) ? { kind: 'unavailable', cause: 'window-full', reason: `no window slot within ${waitedMs} ms` } : NOT_BOUND;
+}
 
 function hasTransmitter(entry: CarrierEntry): boolean {
   return entry.clients.some((c) => c.isBound && c.canSubmit);

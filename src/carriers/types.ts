@@ -141,7 +141,18 @@ export interface TpsPermitSource {
  */
 export type DeliverHandler = (deliver: InboundDeliver) => Promise<void>;
 
+/**
+ * Whose submit this is, for the pool's fair admission (fair-queue.ts):
+ * express before normal, round robin across accounts within a lane.
+ * The same words as the message priority (pipeline/types.ts).
+ */
+export interface SubmitOrder {
+  readonly accountId: string;
+  readonly priority: 'normal' | 'express';
+}
+
 export interface CarrierPort {
-  submit(carrierId: string, part: OutboundPart): Promise<SubmitOutcome>;
+  /** `order` omitted: the normal lane, as one anonymous account. */
+  submit(carrierId: string, part: OutboundPart, order?: SubmitOrder): Promise<SubmitOutcome>;
   liveState(carrierId: string): CarrierLiveState | undefined;
 }

@@ -74,6 +74,8 @@ const schema = z.object({
   ACCEPT_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
   /** Concurrent jobs per worker queue in this process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Concurrent express-lane dispatch jobs in this process (its own worker slots); default WORKER_CONCURRENCY. */
+  DISPATCH_EXPRESS_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   /**
    * BullMQ job lock and stalled-job check, milliseconds: a job whose worker died (or lost its
    * Redis connection mid-job) runs again within about twice this.
@@ -128,6 +130,7 @@ export type Config = Readonly<{
   acceptBatchWaitMs: number;
   acceptBatchMax: number;
   workerConcurrency: number;
+  dispatchExpressConcurrency: number;
   workerStalledMs: number;
   defaultValiditySeconds: number;
   heldReviewTimeoutSeconds: number;
@@ -191,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     acceptBatchWaitMs: e.ACCEPT_BATCH_WAIT_MS,
     acceptBatchMax: e.ACCEPT_BATCH_MAX,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    dispatchExpressConcurrency: e.DISPATCH_EXPRESS_CONCURRENCY ?? e.WORKER_CONCURRENCY,
     workerStalledMs: e.WORKER_STALLED_MS,
     defaultValiditySeconds: e.DEFAULT_VALIDITY_S,
     heldReviewTimeoutSeconds: e.HELD_REVIEW_TIMEOUT_SECONDS,

@@ -9,6 +9,8 @@ export interface Account {
   readonly balance: number;
   /** Postpaid room below zero, minor units (0 = prepaid; docs/billing.md). */
   readonly creditLimit?: number;
+  /** Messages per second to carriers across processes (null = no cap; pipeline/dispatch-caps.ts). */
+  readonly dispatchRatePerSecond?: number | null;
   readonly createdAt: Date;
 }
 
@@ -17,10 +19,18 @@ interface AccountRow {
   name: string;
   balance: number;
   credit_limit?: number;
+  dispatch_rate_per_second?: number | null;
   created_at: Date;
 }
 
-const toAccount = (r: AccountRow): Account => ({ id: r.id, name: r.name, balance: r.balance, creditLimit: r.credit_limit ?? 0, createdAt: r.created_at });
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id,
+  name: r.name,
+  balance: r.balance,
+  creditLimit: r.credit_limit ?? 0,
+  dispatchRatePerSecond: r.dispatch_rate_per_second ?? null,
+  createdAt: r.created_at,
+});
 
 export class AccountStore {
   constructor(private readonly db: Db) {}

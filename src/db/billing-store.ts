@@ -9,6 +9,20 @@ import { recordAudit } from './audit-store';
 import type { Db } from './knex';
 import { query } from './sql';
 
+/** What PATCH /accounts/:id may change; a key left out stays as it is. */
+export interface AccountTermsChange {
+  /** Postpaid room below zero, minor units. */
+  readonly creditLimit?: number;
+  /** Messages per second the account may send to carriers, across processes; null = no cap. */
+  readonly dispatchRatePerSecond?: number | null;
+}
+
+export interface AccountTermsView {
+  readonly balance: number;
+  readonly creditLimit: number;
+  readonly dispatchRatePerSecond: number | null;
+}
+
 export interface LedgerRow {
   readonly id: number;
   readonly kind: 'credit' | 'charge' | 'refund';
@@ -96,26 +110,48 @@ export class BillingStore implements BillingSource {
     });
   }
 
-  /** Sets the credit limit; returns the account's balance and limit, or undefined when it does not exist. */
-  async setCreditLimit(accountId: string, creditLimit: number, actor: string): Promise<{ balance: number; creditLimit: number } | undefined> {
+  /**
+   * Sets the given terms (credit limit, dispatch rate cap; null = no cap), audited with their
+   * values before and after; returns the account's balance and terms, or undefined when it does not exist.
+   */
+  async updateAccountTerms(accountId: string, changes: AccountTermsChange, actor: string): Promise<AccountTermsView | undefined> {
     return this.db.transaction(async (trx) => {
-      const before = await query<{ credit_limit: number }>(trx, 'SELECT credit_limit FROM accounts WHERE id = ? FOR NO KEY UPDATE', [accountId]);
-      if (!before[0]) return undefined;
-      const rows = await query<{ balance: number; credit_limit: number }>(
+      const rows = await query<{ credit_limit: number; dispatch_rate_per_second: number | null }>(
         trx,
-        'UPDATE accounts SET credit_limit = ? WHERE id = ? RETURNING balance, credit_limit',
-        [creditLimit, accountId],
+        'SELECT credit_limit, dispatch_rate_per_second FROM accounts WHERE id = ? FOR NO KEY UPDATE',
+        [accountId],
       );
+      const row = rows[0];
+      if (!row) return undefined;
+      const was = { creditLimit: row.credit_limit, dispatchRatePerSecond: row.dispatch_rate_per_second };
+      const next = { ...was, ...changes };
+      const updated = await query<{ balance: number; credit_limit: number; dispatch_rate_per_second: number | null }>(
+        trx,
+        'UPDATE accounts SET credit_limit = ?, dispatch_rate_per_second = ? WHERE id = ? RETURNING balance, credit_limit, dispatch_rate_per_second',
+        [next.creditLimit, next.dispatchRatePerSecond, accountId],
+      );
+      const keys = Object.keys(changes) as Array<keyof AccountTermsChange>;
       await recordAudit(trx, {
         actor,
         action: 'update',
         entity: 'account',
         entityId: accountId,
-        before: { creditLimit: before[0].credit_limit },
-        after: { creditLimit },
+        before: Object.fromEntries(keys.map((k) => [k, was[k]])),
+        after: Object.fromEntries(keys.map((k) => [k, next[k]])),
       });
-      return { balance: rows[0]!.balance, creditLimit: rows[0]!.credit_limit };
+      const u = updated[0]!;
+      return { balance: u.balance, creditLimit: u.credit_limit, dispatchRatePerSecond: u.dispatch_rate_per_second };
     });
+  }
+
+  /** Per-account dispatch rate caps (messages per second; null = none) of the given accounts. */
+  async dispatchCaps(accountIds: readonly string[]): Promise<Map<string, number | null>> {
+    const rows = await query<{ id: string; dispatch_rate_per_second: number | null }>(
+      this.db,
+      'SELECT id, dispatch_rate_per_second FROM accounts WHERE id = ANY(?::uuid[])',
+      [[...accountIds]],
+    );
+    return new Map(rows.map((r) => [r.id, r.dispatch_rate_per_second]));
   }
 
   /** The account's ledger, newest first (cursor: the id of the last row of the previous page), with its balance. */

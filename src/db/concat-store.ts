@@ -151,9 +151,10 @@ export class ConcatStore {
          SELECT id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
                 'rejected', priority, reference, callback_url, rd, valid_until, template_id, ?
          FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                     ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[], ?::uuid[])
+                     ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[], ?::uuid[],
+                     ?::timestamptz[], ?::uuid[])
            AS t(id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                priority, reference, callback_url, rd, valid_until, template_id)
+                priority, reference, callback_url, rd, valid_until, template_id, schedule_at, batch_id)
          ON CONFLICT (id) DO NOTHING
          RETURNING *`,
         [reason, ...messageColumns(messages)],

@@ -42,24 +42,7 @@ export class IdempotencyStore implements IdempotentInsert {
   async insertWithKeys(groups: ReadonlyArray<{ messages: readonly NewMessage[]; claim?: IdempotencyClaim }>): Promise<boolean[]> {
     return this.db.transaction(async (trx) => {
       const claims = groups.flatMap((g) => (g.claim ? [g.claim] : []));
-      const won = await query<{ app_id: string; key: string }>(
-        trx,
-        `INSERT INTO idempotency_keys (app_id, key, body_hash, status_code, response)
-         SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int[], ?::jsonb[])
-         ON CONFLICT (app_id, key) DO UPDATE
-           SET body_hash = EXCLUDED.body_hash, status_code = EXCLUDED.status_code,
-               response = EXCLUDED.response, created_at = now()
-           WHERE idempotency_keys.created_at <= now() - ? * interval '1 hour'
-         RETURNING app_id, key`,
-        [
-          claims.map((c) => c.appId),
-          claims.map((c) => c.key),
-          claims.map((c) => c.bodyHash),
-          claims.map((c) => c.statusCode),
-          claims.map((c) => JSON.stringify(c.response)),
-          KEY_TTL_HOURS,
-        ],
-      );
+      const won = await storeClaims(trx, claims);
       const winners = new Set(won.map((w) => `${w.app_id}\n${w.key}`));
       const stored = groups.map((g) => !g.claim || winners.has(`${g.claim.appId}\n${g.claim.key}`));
       const messages = groups.flatMap((g, i) => (stored[i] ? g.messages : []));
@@ -87,4 +70,30 @@ export class IdempotencyStore implements IdempotentInsert {
     );
     return rows[0]?.n ?? 0;
   }
+}
+
+/**
+ * Stores claims inside the caller's transaction; a live row with the same key wins (ON CONFLICT).
+ * Returns the claims stored. Batches (db/batch-store.ts) store their key with the batch this way.
+ */
+export async function storeClaims(trx: Knex.Transaction, claims: readonly IdempotencyClaim[]): Promise<Array<{ app_id: string; key: string }>> {
+  if (claims.length === 0) return [];
+  return query<{ app_id: string; key: string }>(
+    trx,
+    `INSERT INTO idempotency_keys (app_id, key, body_hash, status_code, response)
+     SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int[], ?::jsonb[])
+     ON CONFLICT (app_id, key) DO UPDATE
+       SET body_hash = EXCLUDED.body_hash, status_code = EXCLUDED.status_code,
+           response = EXCLUDED.response, created_at = now()
+       WHERE idempotency_keys.created_at <= now() - ? * interval '1 hour'
+     RETURNING app_id, key`,
+    [
+      claims.map((c) => c.appId),
+      claims.map((c) => c.key),
+      claims.map((c) => c.bodyHash),
+      claims.map((c) => c.statusCode),
+      claims.map((c) => JSON.stringify(c.response)),
+      KEY_TTL_HOURS,
+    ],
+  );
 }

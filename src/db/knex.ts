@@ -13,6 +13,8 @@ import * as billingMo from './migrations/006-billing-mo';
 import * as operations from './migrations/007-operations';
 import * as users from './migrations/008-users';
 import * as partitions from './migrations/009-partitions';
+import * as campaigns from './migrations/010-campaigns';
+import * as dispatchCaps from './migrations/011-dispatch-caps';
 
 // bigint (int8) columns are money and counts: parse to number. Values stay
 // far below 2^53 minor units; parseSafeInteger throws rather than round.
@@ -40,7 +42,7 @@ export function createDb(databaseUrl: string, poolMax = 10, onWarn?: (message: s
   });
 }
 
-const MIGRATIONS = [initial, smppConcat, carriers, audit, policy, billingMo, operations, users, partitions] as const;
+const MIGRATIONS = [initial, smppConcat, carriers, audit, policy, billingMo, operations, users, partitions, campaigns, dispatchCaps] as const;
 
 /** Migrations live in code (no directory scan), so they run the same under tsx and in a bundle. */
 const migrationSource: Knex.MigrationSource<(typeof MIGRATIONS)[number]> = {

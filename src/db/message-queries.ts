@@ -59,6 +59,8 @@ export interface MessageFilter {
   readonly until?: Date;
   /** The id of the last item of the previous page. */
   readonly cursor?: string;
+  /** Only the messages of this batch (campaign). */
+  readonly batchId?: string;
   readonly limit: number;
 }
 
@@ -77,7 +79,8 @@ export function idFloor(ms: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
 }
 
-function scopeConditions(scope: MessageScope): { conditions: string[]; params: unknown[] } {
+/** SQL conditions (account_id, app_id) confining a read to a scope; batch-store.ts uses them too. */
+export function scopeConditions(scope: MessageScope): { conditions: string[]; params: unknown[] } {
   const conditions: string[] = [];
   const params: unknown[] = [];
   if (scope.accountId) {
@@ -132,6 +135,7 @@ export class MessageQueries {
     };
     if (filter.status) add('status = ?', filter.status);
     if (filter.to) add('to_number = ?', filter.to);
+    if (filter.batchId) add('batch_id = ?', filter.batchId);
     if (filter.since) {
       add('created_at >= ?', filter.since);
       add('id >= ?::uuid', idFloor(filter.since.getTime() - ID_CLOCK_SLACK_MS));

@@ -24,6 +24,10 @@ export interface MessageRow {
   error_code: string | null;
   created_at: Date;
   template_id?: string | null;
+  schedule_at?: Date | null;
+  batch_id?: string | null;
+  /** Only from the dispatch claim (its batch was cancelled). */
+  cancelled?: boolean;
 }
 
 export function toMessageRecord(row: MessageRow): MessageRecord {
@@ -49,6 +53,9 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     errorCode: row.error_code,
     createdAt: row.created_at,
     templateId: row.template_id ?? null,
+    scheduleAt: row.schedule_at ?? null,
+    batchId: row.batch_id ?? null,
+    ...(row.cancelled ? { cancelled: true } : {}),
   };
 }
 
@@ -71,5 +78,7 @@ export function messageColumns(messages: readonly NewMessage[]): unknown[] {
     messages.map((m) => m.registeredDelivery),
     messages.map((m) => m.validUntil.toISOString()),
     messages.map((m) => m.templateId ?? null),
+    messages.map((m) => m.scheduleAt?.toISOString() ?? null),
+    messages.map((m) => m.batchId ?? null),
   ];
 }

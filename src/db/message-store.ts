@@ -121,13 +121,15 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
     await exec(db, 
       `WITH m AS (
          INSERT INTO messages (id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                               status, priority, reference, callback_url, registered_delivery, valid_until, template_id)
+                               status, priority, reference, callback_url, registered_delivery, valid_until, template_id,
+                               schedule_at, batch_id)
          SELECT id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                'accepted', priority, reference, callback_url, rd, valid_until, template_id
+                'accepted', priority, reference, callback_url, rd, valid_until, template_id, schedule_at, batch_id
          FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                     ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[], ?::uuid[])
+                     ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[], ?::uuid[],
+                     ?::timestamptz[], ?::uuid[])
            AS t(id, account_id, app_id, channel, to_number, from_addr, text, encoding, parts, price,
-                priority, reference, callback_url, rd, valid_until, template_id)
+                priority, reference, callback_url, rd, valid_until, template_id, schedule_at, batch_id)
          ON CONFLICT (id) DO NOTHING
          RETURNING id, created_at)
        INSERT INTO message_events (message_id, status, at) SELECT id, 'accepted', created_at FROM m`,
@@ -150,7 +152,7 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
     ids: readonly string[],
     decide: (messages: readonly MessageRecord[], balances: ReadonlyMap<string, number>) => ChargeDecision,
     options: ChargeOptions = {},
-  ): Promise<{ queued: MessageRecord[]; rejected: Finalized[]; charged: number }> {
+  ): Promise<{ queued: MessageRecord[]; rejected: Finalized[]; charged: number; deferred: Array<{ id: string; scheduleAt: Date }> }> {
     // 'held' when a reviewer approves held messages (src/db/review-store.ts); holds only come from 'accepted'.
     const from = options.from ?? 'accepted';
     return this.db.transaction(async (trx) => {
@@ -169,7 +171,12 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
          SELECT m.*, a.balance AS account_balance FROM m JOIN a ON a.id = m.account_id ORDER BY m.id`,
         [ids, from],
       );
-      const messages = rows.map(toMessageRecord);
+      // A scheduled message whose time has not come (a job that ran early: queue-loss recovery, a
+      // duplicate) stays accepted and uncharged; the caller enqueues it again for its time.
+      const nowMs = Date.now();
+      const deferred = rows.filter((r) => r.schedule_at && r.schedule_at.getTime() > nowMs).map((r) => ({ id: r.id, scheduleAt: r.schedule_at! }));
+      const notDue = new Set(deferred.map((d) => d.id));
+      const messages = rows.filter((r) => !notDue.has(r.id)).map(toMessageRecord);
       const balances = new Map(rows.map((r) => [r.account_id, r.account_balance]));
       const decision = decide(messages, balances);
       const byId = new Map(messages.map((m) => [m.id, m]));
@@ -241,7 +248,7 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
       const at = new Date();
       const rejected: Finalized[] = toReject.map((r) => ({ message: byId.get(r.id)!, status: 'rejected', errorCode: r.reason, refunded: 0, at }));
       const chargedTotal = queued.find((row) => row.charged_total !== null)?.charged_total ?? 0;
-      return { queued: queued.map(toMessageRecord), rejected, charged: chargedTotal };
+      return { queued: queued.map(toMessageRecord), rejected, charged: chargedTotal, deferred };
     });
   }
 
@@ -251,7 +258,8 @@ export class MessageStore implements AcceptStore, ChargeStore, DispatchStore, Fi
        WHERE id = ANY(?::uuid[]) AND status = 'queued'
          AND (dispatch_job IS NULL OR dispatch_job = ? OR dispatch_claimed_at < now() - ? * interval '1 millisecond')
          AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.message_id = messages.id AND d.requeued_at IS NULL)
-       RETURNING *`,
+       RETURNING *, (batch_id IS NOT NULL AND EXISTS (
+         SELECT 1 FROM batches b WHERE b.id = messages.batch_id AND b.cancelled_at IS NOT NULL)) AS cancelled`,
       [jobId, ids, jobId, leaseMs],
     );
     return rows.map(toMessageRecord);

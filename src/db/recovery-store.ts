@@ -13,7 +13,7 @@ export class PgRecoveryStore implements RecoveryStore {
   async waitingMessages(): Promise<WaitingMessage[]> {
     return query<WaitingMessage>(
       this.db,
-      `SELECT m.id, m.status, m.priority FROM messages m
+      `SELECT m.id, m.status, m.priority, m.schedule_at AS "scheduleAt" FROM messages m
        WHERE m.status IN ('accepted', 'queued')
          AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.message_id = m.id AND d.requeued_at IS NULL)
        ORDER BY m.valid_until`,

@@ -11,6 +11,7 @@
  */
 import { z, type ZodTypeAny } from 'zod';
 import type { Access, GatedRoute } from './authorize';
+import { batchBody, batchListQuery, batchMessagesQuery } from './batch-schemas';
 import { deadQuery } from './callback-routes';
 import { billingQuery, ledgerQuery, patchAccountBody, ratesBody } from './ledger-routes';
 import { moQuery } from './mo-routes';
@@ -227,6 +228,41 @@ export const API_ROUTES: readonly ApiRoute[] = [
     success: { status: 200, description: '{items, nextCursor}' },
   },
   { method: 'get', path: '/api/v1/balance', access: { roles: ['app', 'customer'], scope: 'own' }, tag: 'messages', summary: 'The balance of the caller\'s account', success: { status: 200, description: '{balance}', schema: balanceAnswer } },
+  {
+    method: 'post', path: '/api/v1/messages/:id/cancel', access: { roles: ['admin', 'app'], scope: 'own' }, tag: 'messages',
+    summary: 'Cancel a message no carrier has yet (accepted, scheduled, held, queued): rejected CANCELLED, refunded; 409 when a carrier has it or it is final',
+    request: { params: idParams }, example: { params: { id: EXAMPLE_ID } }, success: { status: 200, description: '{id, status, errorCode, refunded}' },
+  },
+
+  // Batches (campaigns) and scheduled sending (issue 10, docs/campaigns.md).
+  {
+    method: 'post', path: '/api/v1/batches', access: { roles: ['app'] }, tag: 'batches',
+    summary: 'Send one text or template to up to 100,000 numbers (JSON, or a text/csv body with the other fields as query parameters); expanded in the background',
+    request: { body: batchBody },
+    example: { body: { to: ['+989121234567', '+989121234568'], text: 'Our shop opens at 9', scheduleAt: '2026-12-01T09:00:00+03:30' } },
+    success: { status: 202, description: '{batchId, accepted, refused: [{to, reason}], price, scheduleAt}' },
+  },
+  {
+    method: 'get', path: '/api/v1/batches', access: { roles: ['admin', 'app', 'customer'], scope: 'own' }, tag: 'batches',
+    summary: 'Batches, newest first (an app sees its own, a customer its account\'s)', request: { query: batchListQuery },
+    example: { query: { limit: '20' } }, success: { status: 200, description: '{items, nextCursor}' },
+  },
+  {
+    method: 'get', path: '/api/v1/batches/:id', access: { roles: ['admin', 'app', 'customer'], scope: 'own' }, tag: 'batches',
+    summary: 'A batch\'s progress: state, per-status counts, cancelled, refunded, charged, refundedAmount, cost',
+    request: { params: idParams }, example: { params: { id: EXAMPLE_ID } },
+    success: { status: 200, description: '{id, state, total, created, accepted, held, queued, submitted, delivered, undelivered, expired, failed, rejected, cancelled, refunded, charged, refundedAmount, cost, scheduleAt, createdAt, cancelledAt}' },
+  },
+  {
+    method: 'get', path: '/api/v1/batches/:id/messages', access: { roles: ['admin', 'app', 'customer'], scope: 'own' }, tag: 'batches',
+    summary: 'A batch\'s messages, newest first, by status', request: { params: idParams, query: batchMessagesQuery },
+    example: { params: { id: EXAMPLE_ID }, query: { status: 'delivered', limit: '100' } }, success: { status: 200, description: '{items, nextCursor}' },
+  },
+  {
+    method: 'post', path: '/api/v1/batches/:id/cancel', access: { roles: ['admin', 'app', 'customer'], scope: 'own' }, tag: 'batches',
+    summary: 'Cancel a batch: nothing more is created; what no carrier has yet ends rejected CANCELLED and refunded',
+    request: { params: idParams }, example: { params: { id: EXAMPLE_ID } }, success: { status: 200, description: '{cancelled, refunded, batch: <progress>}' },
+  },
 
   // Audit.
   {
@@ -320,8 +356,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     request: { params: idParams, body: ratesBody }, example: { params: { id: EXAMPLE_ID }, body: [{ prefix: '98', price: 4 }] }, success: { status: 200, description: '{items}' },
   },
   {
-    method: 'patch', path: '/api/v1/accounts/:id', access: FINANCE, tag: 'billing', summary: 'Change an account\'s credit limit',
-    request: { params: idParams, body: patchAccountBody }, example: { params: { id: EXAMPLE_ID }, body: { creditLimit: 5000 } }, success: { status: 200, description: 'the account' },
+    method: 'patch', path: '/api/v1/accounts/:id', access: FINANCE, tag: 'billing', summary: 'Change an account\'s credit limit and dispatch rate cap',
+    request: { params: idParams, body: patchAccountBody }, example: { params: { id: EXAMPLE_ID }, body: { creditLimit: 5000, dispatchRatePerSecond: 50 } }, success: { status: 200, description: 'the account' },
   },
   {
     method: 'get', path: '/api/v1/billing', access: { roles: ['app'] }, tag: 'billing', summary: 'The calling app\'s charges and refunds',

@@ -1,7 +1,7 @@
 /** What the rates, ledger, quota, numbers, MO and callback routers need (ApiDeps.billing); gateway-billing.ts builds them. */
 import type { RequestHandler } from 'express';
 import type { RateOverride, RateOverrides } from '../billing/rate-overrides';
-import type { BillingRow, LedgerRow } from '../db/billing-store';
+import type { AccountTermsChange, AccountTermsView, BillingRow, LedgerRow } from '../db/billing-store';
 import type { DeadCallbackRecord } from '../db/callback-store';
 import type { MoRecord } from '../db/mo-store';
 import type { AddNumberResult, AppNumber } from '../db/number-store';
@@ -13,7 +13,7 @@ export interface BillingApiDeps {
   readonly store: {
     rates(accountId: string): Promise<RateOverride[]>;
     replaceRates(accountId: string, rates: readonly RateOverride[], actor: string): Promise<RateOverride[] | undefined>;
-    setCreditLimit(accountId: string, creditLimit: number, actor: string): Promise<{ balance: number; creditLimit: number } | undefined>;
+    updateAccountTerms(accountId: string, changes: AccountTermsChange, actor: string): Promise<AccountTermsView | undefined>;
     appQuotas(appIds: readonly string[]): Promise<Map<string, number | null>>;
     ledger(accountId: string, page: { cursor?: number; limit: number }): Promise<{ balance: number; creditLimit: number; items: LedgerRow[]; nextCursor: string | null } | undefined>;
     billingLog(appId: string, page: { cursor?: { messageId: string; ledgerId: number }; limit: number }): Promise<{ items: BillingRow[]; nextCursor: string | null }>;

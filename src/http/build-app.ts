@@ -20,6 +20,7 @@ import { operatorRouter } from './operator-routes';
 import { API_ROUTES } from './api-routes';
 import { appKeyRouter } from './app-key-routes';
 import { auditRouter } from './audit-routes';
+import { batchRouter } from './batch-routes';
 import { authRouter } from './auth-routes';
 import { authenticate, routeGate } from './authorize';
 import { openApiRouter } from './openapi-routes';
@@ -37,6 +38,9 @@ export const API_VERSION = '1.0.0';
 
 /** Largest accepted JSON body; 1,000 numbers and a long text fit in well under it. */
 export const BODY_LIMIT = '256kb';
+
+/** POST /api/v1/batches: 100,000 recipients with their params (JSON) or as CSV. */
+export const BATCH_BODY_LIMIT = '16mb';
 
 export function buildApp(deps: HttpDeps): Express {
   const app = express();
@@ -70,9 +74,17 @@ export function buildApp(deps: HttpDeps): Express {
     // role and account-scope check (authorize.ts, api-routes.ts) and the JSON body, for every
     // route below. A path under /api/v1/ that the table does not list is for admins only.
     app.use('/api/v1', authenticate({ adminToken: deps.adminToken, apps: api.authenticator, users: api.identity.auth, failures }));
-    app.use(routeGate(API_ROUTES, { appAccount: (id) => api.identity.appAccount(id), then: json, adminOnlyUnlisted: '/api/v1/' }));
+    // POST /batches takes up to 100,000 recipients (JSON or a CSV upload): its own, larger body limit.
+    const batchJson = express.json({ limit: BATCH_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
+    const batchCsv = express.text({ limit: BATCH_BODY_LIMIT, type: ['text/csv'] });
+    const body: express.RequestHandler = (req, res, next) => {
+      if (req.method !== 'POST' || !/^\/api\/v1\/batches\/?$/i.test(req.path)) return json(req, res, next);
+      batchJson(req, res, (error?: unknown) => (error ? next(error) : batchCsv(req, res, next)));
+    };
+    app.use(routeGate(API_ROUTES, { appAccount: (id) => api.identity.appAccount(id), then: body, adminOnlyUnlisted: '/api/v1/' }));
     // The submit path first: every router mounted before it costs each submission a walk over its routes.
     app.use('/api/v1', messageRouter(api));
+    if (api.batches) app.use('/api/v1', batchRouter(api, api.batches));
     app.use(openApiRouter(API_VERSION));
     app.use('/api/v1', authRouter(api.identity, failures));
     app.use('/api/v1', auditRouter(api.identity.audit));

@@ -17,6 +17,7 @@ import type { UserStore } from '../db/user-store';
 import type { AppKeyDeps } from './app-key-routes';
 import type { AuditApiDeps } from './audit-routes';
 import type { AppAuthenticator } from './auth';
+import type { BatchApiDeps } from './batch-routes';
 import type { BillingApiDeps } from './billing-deps';
 import type { PolicyApiDeps } from './policy-deps';
 import type { AuthFailureLimitOptions } from './auth-failures';
@@ -108,4 +109,6 @@ export interface ApiDeps {
   readonly policy?: PolicyApiDeps;
   /** Rates, credit limits, quotas, numbers, MO, dead callbacks, idempotency (issue 7, src/http/billing-deps.ts). */
   readonly billing?: BillingApiDeps;
+  /** Batches (campaigns) and cancelling (issue 10, src/http/batch-routes.ts). */
+  readonly batches?: BatchApiDeps;
 }

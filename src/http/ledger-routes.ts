@@ -3,7 +3,8 @@
  * - GET /accounts/:id/ledger?cursor=&limit= (operator): the ledger newest first, with the balance;
  * - GET /accounts/:id/rates, PUT /accounts/:id/rates [{prefix, price}] (operator): the account's
  *   price-per-part overrides (the longest matching prefix wins over the route's price);
- * - PATCH /accounts/:id {creditLimit} (operator): postpaid room below zero;
+ * - PATCH /accounts/:id {creditLimit?, dispatchRatePerSecond?} (operator): postpaid room below zero,
+ *   and the account's dispatch rate cap (messages per second to carriers; null removes it);
  * - GET /billing?cursor=&limit= (app): the calling app's charges and refunds.
  */
 import { Router } from 'express';
@@ -28,7 +29,13 @@ export const ratesBody = z
     });
   });
 
-export const patchAccountBody = z.object({ creditLimit: minor }).strict();
+export const patchAccountBody = z
+  .object({
+    creditLimit: minor.optional(),
+    dispatchRatePerSecond: z.number().int('must be a whole number of messages per second').min(1).max(1_000_000).nullable().optional(),
+  })
+  .strict()
+  .refine((b) => b.creditLimit !== undefined || b.dispatchRatePerSecond !== undefined, { message: 'give creditLimit and/or dispatchRatePerSecond' });
 
 export const ledgerQuery = z.object({
   cursor: z.string().regex(/^\d{1,18}$/).optional(),
@@ -78,11 +85,15 @@ export function ledgerRouter(api: ApiDeps, billing: BillingApiDeps, guard: Route
   router.patch('/accounts/:id', guard.operator, guard.json, async (req, res) => {
     const id = accountId(pathParam(req.params, 'id'));
     const body = parse(patchAccountBody, req.body);
-    const updated = await billing.store.setCreditLimit(id, body.creditLimit, currentActor(req));
+    const changes = {
+      ...(body.creditLimit !== undefined ? { creditLimit: body.creditLimit } : {}),
+      ...(body.dispatchRatePerSecond !== undefined ? { dispatchRatePerSecond: body.dispatchRatePerSecond } : {}),
+    };
+    const updated = await billing.store.updateAccountTerms(id, changes, currentActor(req));
     if (!updated) throw new GatewayError('NOT_FOUND', 'no such account');
     billing.invalidateAccount(id);
     const account = await api.accounts.get(id);
-    res.json({ id, name: account?.name, balance: updated.balance, creditLimit: updated.creditLimit });
+    res.json({ id, name: account?.name, balance: updated.balance, creditLimit: updated.creditLimit, dispatchRatePerSecond: updated.dispatchRatePerSecond });
   });
 
   router.get('/billing', guard.application, async (req, res) => {

@@ -7,6 +7,7 @@ import { Router, type Request } from 'express';
 import { GatewayError } from '../core/errors';
 import { isMessageId } from '../core/id';
 import { normalizeNumber } from '../core/number';
+import { resolveScheduleAt } from '../campaigns/schedule';
 import { prepareSubmission } from '../pipeline/prepare-submission';
 import type { MessageScope } from '../db/message-queries';
 import type { MessageRecord } from '../pipeline/types';
@@ -36,6 +37,7 @@ export function messageRouter(deps: ApiDeps): Router {
     const rates = await deps.billing?.rates(app.accountId);
     const to = Array.isArray(body.to) ? body.to : [body.to];
     const content = await submissionContent(deps, app.id, body);
+    const now = deps.now();
     const prepared = prepareSubmission(
       {
         to,
@@ -45,12 +47,13 @@ export function messageRouter(deps: ApiDeps): Router {
         reference: body.reference ?? null,
         callbackUrl: body.callbackUrl ?? null,
         validitySeconds: body.validity ?? null,
+        scheduleAt: resolveScheduleAt(body.scheduleAt, now),
       },
       {
         app,
         channel: 'http',
         routing: deps.routing.table(),
-        now: deps.now(),
+        now,
         defaultValiditySeconds: deps.defaultValiditySeconds,
         ...(rates && rates.size > 0 ? { partPrice: (number: string) => rates.partPrice(number) } : {}),
       },
@@ -63,7 +66,11 @@ export function messageRouter(deps: ApiDeps): Router {
     // A template's rate policy per destination number (429 when over); undone when accept refuses.
     const releaseTemplateRate = await takeTemplateRate(deps, content.template, messages);
     const response = {
-      messages: messages.map((m) => ({ id: m.id, to: m.to, parts: m.parts, encoding: m.encoding, price: m.price, status: 'accepted' })),
+      messages: messages.map((m) => ({
+        id: m.id, to: m.to, parts: m.parts, encoding: m.encoding, price: m.price, status: 'accepted',
+        // Present when the message waits for its time (docs/campaigns.md).
+        ...(m.scheduleAt ? { scheduleAt: m.scheduleAt.toISOString() } : {}),
+      })),
     };
     const outcome = await (idempotencyKey !== undefined
       ? deps.acceptor.acceptIdempotent(messages, { appId: app.id, key: idempotencyKey, bodyHash: hash, statusCode: 202, response })
@@ -158,7 +165,8 @@ async function listScope(req: Request, appId: string | undefined, accountId: str
   return { ...(accountId !== undefined ? { accountId } : {}), ...(appId !== undefined ? { appId } : {}) };
 }
 
-function messageView(m: MessageRecord, deps: ApiDeps) {
+/** A message as GET /messages and GET /batches/:id/messages list it. */
+export function messageView(m: MessageRecord, deps: ApiDeps) {
   return {
     id: m.id,
     to: m.to,
@@ -174,5 +182,7 @@ function messageView(m: MessageRecord, deps: ApiDeps) {
     carrierMessageId: m.carrierMessageId,
     errorCode: m.errorCode,
     createdAt: m.createdAt.toISOString(),
+    scheduleAt: m.scheduleAt?.toISOString() ?? null,
+    batchId: m.batchId ?? null,
   };
 }

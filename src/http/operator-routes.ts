@@ -26,7 +26,14 @@ export function operatorRouter(deps: ApiDeps): Router {
   router.get('/accounts/:id', async (req, res) => {
     const account = await deps.accounts.get(accountId(req.params.id));
     if (!account) throw new GatewayError('NOT_FOUND', 'no such account');
-    res.json({ id: account.id, name: account.name, balance: account.balance, creditLimit: account.creditLimit ?? 0, createdAt: account.createdAt.toISOString() });
+    res.json({
+      id: account.id,
+      name: account.name,
+      balance: account.balance,
+      creditLimit: account.creditLimit ?? 0,
+      dispatchRatePerSecond: account.dispatchRatePerSecond ?? null,
+      createdAt: account.createdAt.toISOString(),
+    });
   });
 
   router.post('/accounts/:id/credit', async (req, res) => {

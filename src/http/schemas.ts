@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { templateParams } from './policy-schemas';
 
-const noNul = (s: string) => !s.includes('\u0000');
-const httpUrl = z
+export const noNul = (s: string) => !s.includes('\u0000');
+export const httpUrl = z
   .string()
   .max(2048)
   .url()
@@ -146,6 +146,8 @@ export const submitBody = z
     reference: z.string().max(128).optional(),
     callbackUrl: httpUrl.optional(),
     validity: z.number().int().min(60).max(7 * 86400).optional(),
+    /** ISO 8601 with an offset, at most 35 days ahead (src/campaigns/schedule.ts). */
+    scheduleAt: z.string().min(1).max(64).optional(),
   })
   .strict()
   .superRefine((b, ctx) => {

@@ -23,6 +23,8 @@ export interface Metrics {
   readonly moReceived: Counter;
   readonly moUnrouted: Counter;
   readonly callbacksDeadLettered: Counter;
+  readonly batchesCreated: Counter;
+  readonly messagesCancelled: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -63,6 +65,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Status callbacks and MO webhooks dead-lettered after their attempts ran out.',
       registers,
     }),
+    batchesCreated: new Counter({ name: 'smsgw_batches_created_total', help: 'Batches (campaigns) accepted.', registers }),
+    messagesCancelled: new Counter({ name: 'smsgw_messages_cancelled_total', help: 'Messages cancelled (rejected CANCELLED), one by one or with their batch.', registers }),
     messagesDeadLettered: new Counter({
       name: 'smsgw_messages_dead_lettered_total',
       help: 'Messages moved to the dead-letter queue after their dispatch attempts ran out.',

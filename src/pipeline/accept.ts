@@ -131,7 +131,7 @@ export class Acceptor {
     if (stored.length === 0) return outcomes;
     const ids = stored.map((m) => m.id);
     try {
-      await this.deps.queues.review(`review:${randomUUID()}`, ids);
+      await this.enqueueReviews(stored);
     } catch (error) {
       // Not acknowledged, so not kept: the rows end failed (never charged), their keys are
       // forgotten and their quota given back, and the client is told to retry.
@@ -142,6 +142,28 @@ export class Acceptor {
     }
     this.deps.onAccepted?.(stored);
     return outcomes;
+  }
+
+  /**
+   * One review job for the batch's immediate messages (as before scheduling existed), and one per
+   * scheduled time, delayed until it: review+charge run at the release (docs/campaigns.md).
+   * Express when any message of the job is express.
+   */
+  private async enqueueReviews(stored: readonly NewMessage[]): Promise<void> {
+    const nowMs = (this.deps.now?.() ?? new Date()).getTime();
+    const jobBase = `review:${randomUUID()}`;
+    const groups = new Map<number, NewMessage[]>();
+    for (const m of stored) {
+      const at = m.scheduleAt && m.scheduleAt.getTime() > nowMs ? m.scheduleAt.getTime() : 0;
+      groups.set(at, [...(groups.get(at) ?? []), m]);
+    }
+    for (const [at, group] of groups) {
+      const priority = group.some((m) => m.priority === 'express') ? 'express' : 'normal';
+      const ids = group.map((m) => m.id);
+      if (at === 0 && priority === 'express') await this.deps.queues.review(jobBase, ids, { priority });
+      else if (at === 0) await this.deps.queues.review(jobBase, ids);
+      else await this.deps.queues.review(`${jobBase}:${at}`, ids, { priority, delayMs: at - nowMs });
+    }
   }
 
   /** Reserves the monthly quota of the submissions at `indexes` (one round trip); refused ones get QUOTA_EXCEEDED. */

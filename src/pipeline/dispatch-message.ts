@@ -114,7 +114,8 @@ export async function submitMessage(
     total = parts.length;
     const pending = parts.map((part, index) => ({ part, index })).filter(({ index }) => !sent.has(index));
     if (pending.length === 0) break;
-    const outcomes = await Promise.all(pending.map(({ part }) => ctx.carriers.submit(carrierId, part)));
+    const order = { accountId: message.accountId, priority: message.priority };
+    const outcomes = await Promise.all(pending.map(({ part }) => ctx.carriers.submit(carrierId, part, order)));
     let step = 'done' as DispatchStep;
     let worst: SubmitOutcome | undefined;
     for (const [i, outcome] of outcomes.entries()) {

@@ -11,19 +11,34 @@
  * - wait (nothing went out: carriers down, breakers open, paused, over
  *   their TPS): after waitBaseDelayMs x 2^waits (at most waitMaxDelayMs,
  *   with jitter), without counting an attempt.
- * Both delays stop at the message's validity, where dispatch (or the
+ * - deferred (its account's dispatch cap has no permit for it now; see
+ *   dispatch-caps.ts): released before anything is sent, and requeued for
+ *   when the cap has room, neither an attempt nor a wait.
+ * All delays stop at the message's validity, where dispatch (or the
  * validity sweeper, whichever comes first) ends it expired and refunded.
  * A permanent carrier error ends the message failed (refunded by finalize).
  *
- * Job ids are derived from (first message, generation, attempt, waits), so
+ * Job ids are derived from (first message, generation, attempt, waits, deferrals), so
  * re-running a batch after a crash enqueues nothing twice.
  */
 import type { SubmitClass } from '../carriers/error-class';
 import { REFUNDED_STATUSES } from '../core/lifecycle';
+import { admitByAccountCaps } from './dispatch-caps';
 import { submitMessage, type MessageOutcome } from './dispatch-message';
 import { MicroBatcher } from './micro-batcher';
 import { WeightedPicker } from '../routing/candidates';
-import type { CarrierIdMap, CarrierPort, DeadLetterEntry, DeadLetterWriter, DispatchStore, FinalizeStore, RoutingView, StageQueues, SubmittedPart } from './ports';
+import type {
+  CarrierIdMap,
+  CarrierPort,
+  DeadLetterEntry,
+  DeadLetterWriter,
+  DispatchCaps,
+  DispatchStore,
+  FinalizeStore,
+  RoutingView,
+  StageQueues,
+  SubmittedPart,
+} from './ports';
 import type { Finalization, Finalized, MessageRecord, Priority } from './types';
 
 export { outboundParts } from './dispatch-message';
@@ -67,6 +82,10 @@ export interface DispatchDeps {
   readonly picker?: WeightedPicker;
   /** [0, 1) source for the wait jitter (default Math.random). */
   readonly random?: () => number;
+  /** Per-account dispatch rate caps (none without it). */
+  readonly caps?: DispatchCaps;
+  /** The caps could not be read; the batch went uncapped. */
+  readonly onCapsError?: (error: unknown) => void;
 }
 
 export interface DispatchJob {
@@ -77,6 +96,10 @@ export interface DispatchJob {
   readonly waits?: number;
   readonly generation?: number;
   readonly avoidCarrierIds?: readonly string[];
+  /** Times an account cap sent these messages back (see dispatch-caps.ts). */
+  readonly deferrals?: number;
+  /** Batch (campaign) traffic; requeued jobs stay bulk. */
+  readonly bulk?: boolean;
 }
 
 export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promise<void> {
@@ -90,8 +113,22 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
       finals.push({ id: message.id, status: 'expired', errorCode: 'VALIDITY_EXPIRED', detail: { reason: 'validity ended before a carrier took it' } });
     } else live.push(message);
   }
+  // Its batch was cancelled while this message was in flight (claimed) and it came back (a wait or
+  // retry requeue): it ends rejected CANCELLED and refunded instead of going out (docs/campaigns.md).
+  for (let i = live.length - 1; i >= 0; i--) {
+    if (!live[i]!.cancelled) continue;
+    finals.push({ id: live[i]!.id, status: 'rejected', errorCode: 'CANCELLED', detail: { reason: 'cancelled' } });
+    live.splice(i, 1);
+  }
 
-  const already = await deps.store.submittedParts(live.map((m) => m.id));
+  // Account dispatch caps: what their buckets cannot take now leaves the batch before anything is sent.
+  const { admitted: sending, deferred } = await admitByAccountCaps(live, deps.caps, deps.onCapsError);
+  for (const d of deferred) {
+    await deps.store.release(d.messages.map((m) => m.id));
+    await requeue(deps, d.messages, now, d.delayMs, { ...requeueState(job), deferrals: (job.deferrals ?? 0) + 1 });
+  }
+
+  const already = await deps.store.submittedParts(sending.map((m) => m.id));
   const sentByMessage = new Map<string, SubmittedPart[]>();
   for (const part of already) sentByMessage.set(part.messageId, [...(sentByMessage.get(part.messageId) ?? []), part]);
 
@@ -104,7 +141,7 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
     ...(deps.onSubmitResult ? { onSubmitResult: deps.onSubmitResult } : {}),
   };
   const outcomes = await Promise.all(
-    live.map(async (message) => {
+    sending.map(async (message) => {
       const newParts: SubmittedPart[] = [];
       const outcome = await submitMessage(message, sentByMessage.get(message.id) ?? [], ctx, newParts);
       const submitted = outcome.kind === 'submitted' ? { id: message.id, carrierId: outcome.carrierId, carrierMessageId: outcome.carrierMessageId } : undefined;
@@ -116,7 +153,7 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
   const retries: Array<{ message: MessageRecord; outcome: Extract<MessageOutcome, { kind: 'retry' }> }> = [];
   const waits: MessageRecord[] = [];
   const dead: DeadLetterEntry[] = [];
-  live.forEach((message, i) => {
+  sending.forEach((message, i) => {
     const outcome = outcomes[i]!;
     if (outcome.kind === 'submitted') return;
     if (outcome.kind === 'failed') finals.push({ id: message.id, status: 'failed', errorCode: outcome.errorCode, detail: outcome.detail });
@@ -134,7 +171,6 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
     await deps.deadLetters.deadLetter(dead);
     deps.onDeadLettered?.(dead.length);
   }
-  const generation = job.generation ?? 0;
   const waitCount = job.waits ?? 0;
   const random = deps.random ?? Math.random;
   if (retries.length > 0) {
@@ -142,13 +178,13 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
     await deps.store.release(messages.map((m) => m.id));
     const avoid = [...new Set(retries.map((r) => r.outcome.carrierId))];
     const delayMs = (deps.retryBaseDelayMs ?? 1_000) * 2 ** job.attempt;
-    await requeue(deps, messages, now, delayMs, { attempt: job.attempt + 1, waits: waitCount, generation, avoidCarrierIds: avoid });
+    await requeue(deps, messages, now, delayMs, { ...requeueState(job), attempt: job.attempt + 1, avoidCarrierIds: avoid });
   }
   if (waits.length > 0) {
     await deps.store.release(waits.map((m) => m.id));
     const ceilingMs = Math.min(deps.waitMaxDelayMs ?? 15_000, (deps.waitBaseDelayMs ?? 250) * 2 ** Math.min(waitCount, 20));
     const delayMs = Math.round(ceilingMs * (0.8 + 0.4 * random()));
-    await requeue(deps, waits, now, delayMs, { attempt: job.attempt, waits: waitCount + 1, generation, avoidCarrierIds: job.avoidCarrierIds ?? [] });
+    await requeue(deps, waits, now, delayMs, { ...requeueState(job), waits: waitCount + 1 });
   }
 }
 
@@ -182,6 +218,20 @@ interface RequeueState {
   readonly waits: number;
   readonly generation: number;
   readonly avoidCarrierIds: readonly string[];
+  readonly deferrals: number;
+  readonly bulk: boolean;
+}
+
+/** The job's own state, carried into the jobs it requeues (each caller changes its counter). */
+function requeueState(job: DispatchJob): RequeueState {
+  return {
+    attempt: job.attempt,
+    waits: job.waits ?? 0,
+    generation: job.generation ?? 0,
+    avoidCarrierIds: job.avoidCarrierIds ?? [],
+    deferrals: job.deferrals ?? 0,
+    bulk: job.bulk ?? false,
+  };
 }
 
 /** One delayed job per priority; the delay never runs past the earliest validity among them. */
@@ -191,12 +241,16 @@ async function requeue(deps: DispatchDeps, messages: readonly MessageRecord[], n
   for (const [priority, list] of byPriority) {
     const firstValidUntil = Math.min(...list.map((m) => m.validUntil.getTime()));
     const delay = Math.max(0, Math.min(delayMs, firstValidUntil - now.getTime()));
-    const jobId = `dispatch:${list[0]!.id}:g${state.generation}.a${state.attempt}.w${state.waits}`;
-    await deps.queues.dispatch(
-      jobId,
-      list.map((m) => m.id),
-      priority,
-      { delayMs: delay, attempt: state.attempt, waits: state.waits, generation: state.generation, avoidCarrierIds: state.avoidCarrierIds },
-    );
+    const deferred = state.deferrals > 0 ? `.d${state.deferrals}` : '';
+    const jobId = `dispatch:${list[0]!.id}:g${state.generation}.a${state.attempt}.w${state.waits}${deferred}`;
+    await deps.queues.dispatch(jobId, list.map((m) => m.id), priority, {
+      delayMs: delay,
+      attempt: state.attempt,
+      waits: state.waits,
+      generation: state.generation,
+      avoidCarrierIds: state.avoidCarrierIds,
+      ...(state.deferrals > 0 ? { deferrals: state.deferrals } : {}),
+      ...(state.bulk ? { bulk: true } : {}),
+    });
   }
 }

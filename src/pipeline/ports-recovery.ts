@@ -10,6 +10,8 @@ export interface WaitingMessage {
   /** `accepted` waits for review+charge; `queued` (not dead-lettered) for dispatch. */
   readonly status: 'accepted' | 'queued';
   readonly priority: Priority;
+  /** An accepted message's release time (scheduled sending); null or absent: now. */
+  readonly scheduleAt?: Date | null;
 }
 
 export interface RecoveryStore {

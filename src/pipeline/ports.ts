@@ -49,6 +49,20 @@ export interface DispatchJobOptions {
   readonly avoidCarrierIds?: readonly string[];
   /** Batch (campaign) traffic: after single normal messages in the normal lane. */
   readonly bulk?: boolean;
+  /** Times an account's dispatch cap sent them back (default 0); keeps job ids unique. */
+  readonly deferrals?: number;
+}
+
+/**
+ * Per-account dispatch rate caps (accounts.dispatch_rate_per_second), held
+ * across every worker process: pipeline/dispatch-caps.ts asks before a
+ * batch goes to carriers.
+ */
+export interface DispatchCaps {
+  /** The account's cap in messages per second; null = none. May be a few seconds stale. */
+  capOf(accountId: string): Promise<number | null>;
+  /** Takes up to `wanted` permits from the account's shared bucket; retryAfterMs = until one more is there. */
+  take(accountId: string, ratePerSecond: number, wanted: number): Promise<{ granted: number; retryAfterMs: number }>;
 }
 
 export interface AcceptStore {
@@ -77,13 +91,14 @@ export interface ChargeStore {
    * accounts, asks `decide`, writes charge ledger rows (at most one per
    * message), balance updates, status changes and events. Returns every
    * message of ids now `queued` (including ones queued by an earlier run),
-   * the ones this call rejected, and the minor units this call charged.
+   * the ones this call rejected, the minor units this call charged, and the
+   * accepted ones whose scheduleAt is still ahead (`deferred`: left alone).
    */
   chargeAccepted(
     ids: readonly string[],
     decide: (messages: readonly MessageRecord[], balances: ReadonlyMap<string, number>) => ChargeDecision,
     options?: ChargeOptions,
-  ): Promise<{ queued: MessageRecord[]; rejected: Finalized[]; charged: number }>;
+  ): Promise<{ queued: MessageRecord[]; rejected: Finalized[]; charged: number; deferred?: ReadonlyArray<{ readonly id: string; readonly scheduleAt: Date }> }>;
 }
 
 export interface SubmittedPart {

@@ -25,6 +25,8 @@ export interface Submission {
   /** Seconds the message stays deliverable. */
   readonly validitySeconds?: number | null;
   readonly registeredDelivery?: boolean;
+  /** Held until then (resolved by src/campaigns/schedule.ts; null: now); validity counts from it. */
+  readonly scheduleAt?: Date | null;
 }
 
 export interface PrepareContext {
@@ -82,7 +84,8 @@ export function prepareSubmission(submission: Submission, ctx: PrepareContext): 
   if (unroutable.length > 0) throw new GatewayError('NO_ROUTE', 'no route covers these numbers', { unroutable });
 
   const validitySeconds = submission.validitySeconds ?? ctx.defaultValiditySeconds;
-  const validUntil = new Date(ctx.now.getTime() + validitySeconds * 1000);
+  const scheduleAt = submission.scheduleAt ?? null;
+  const validUntil = new Date((scheduleAt ?? ctx.now).getTime() + validitySeconds * 1000);
   const nowMs = ctx.now.getTime();
   return recipients.map(({ to, partPrice }) => ({
     id: newMessageId(nowMs),
@@ -100,5 +103,6 @@ export function prepareSubmission(submission: Submission, ctx: PrepareContext): 
     callbackUrl: submission.callbackUrl ?? ctx.app.callbackUrl,
     registeredDelivery: submission.registeredDelivery ?? true,
     validUntil,
+    ...(scheduleAt ? { scheduleAt } : {}),
   }));
 }

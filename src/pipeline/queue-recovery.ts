@@ -18,6 +18,7 @@
  * appendonly to keep those (docs/security.md, "Outages").
  */
 import type { StageQueues } from './ports';
+import { enqueueScheduledReviews } from './review-charge';
 import type { RecoveryStore } from './ports-recovery';
 import type { Priority } from './types';
 
@@ -28,13 +29,24 @@ export interface QueueRecoveryDeps {
   readonly runId: string;
   /** Messages per job (default 500, the accept batch size). */
   readonly batchSize?: number;
+  /** Batches (campaigns) not fully expanded get their expansion job again (src/campaigns). */
+  readonly batches?: {
+    unexpanded(): Promise<string[]>;
+    expand(jobId: string, batchId: string): Promise<void>;
+  };
+  readonly now?: () => Date;
 }
 
 /** Returns how many messages went back to review and to dispatch. */
 export async function requeueWaiting(deps: QueueRecoveryDeps): Promise<{ review: number; dispatch: number }> {
   const batchSize = deps.batchSize ?? 500;
   const waiting = await deps.store.waitingMessages();
-  const review = waiting.filter((m) => m.status === 'accepted').map((m) => m.id);
+  const nowMs = (deps.now?.() ?? new Date()).getTime();
+  // Scheduled messages go back delayed to their time (review would leave them alone before it anyway).
+  const scheduled = waiting.filter((m) => m.status === 'accepted' && m.scheduleAt && m.scheduleAt.getTime() > nowMs);
+  const scheduledIds = new Set(scheduled.map((m) => m.id));
+  await enqueueScheduledReviews(deps.queues, `review:recover:${deps.runId}:at`, scheduled.map((m) => ({ id: m.id, scheduleAt: m.scheduleAt! })), nowMs, 'normal');
+  const review = waiting.filter((m) => m.status === 'accepted' && !scheduledIds.has(m.id)).map((m) => m.id);
   const dispatch = new Map<Priority, string[]>();
   for (const m of waiting) {
     if (m.status !== 'queued') continue;
@@ -50,5 +62,8 @@ export async function requeueWaiting(deps: QueueRecoveryDeps): Promise<{ review:
     }
     dispatched += ids.length;
   }
-  return { review: review.length, dispatch: dispatched };
+  for (const batchId of (await deps.batches?.unexpanded()) ?? []) {
+    await deps.batches!.expand(`batch:recover:${deps.runId}:${batchId}`, batchId);
+  }
+  return { review: review.length + scheduled.length, dispatch: dispatched };
 }

@@ -8,7 +8,7 @@
  * this job's id, so a re-run enqueues nothing twice).
  */
 import { planCharges } from '../billing/charges';
-import type { ChargeDecision, ChargeStore, StageQueues } from './ports';
+import type { ChargeDecision, ChargeStore, JobPriority, StageQueues } from './ports';
 import type { Finalized, MessageRecord, Priority } from './types';
 
 /**
@@ -25,6 +25,9 @@ export type ReviewVerdict =
 export type Reviewer = (message: MessageRecord) => ReviewVerdict;
 
 export const passEverything: Reviewer = () => ({ action: 'pass' });
+
+/** Messages per dispatch job of batch (campaign) traffic. */
+export const BULK_DISPATCH_JOB_SIZE = 100;
 
 export interface ReviewChargeDeps {
   readonly store: ChargeStore;
@@ -55,18 +58,49 @@ export function decideCharges(
 }
 
 export async function reviewAndCharge(jobId: string, ids: readonly string[], deps: ReviewChargeDeps): Promise<void> {
-  const { queued, rejected, charged } = await deps.store.chargeAccepted(ids, (messages, balances) =>
+  const { queued, rejected, charged, deferred = [] } = await deps.store.chargeAccepted(ids, (messages, balances) =>
     decideCharges(messages, balances, deps.review),
   );
   if (charged > 0) deps.onCharged?.(charged);
-  const byPriority = new Map<Priority, string[]>();
+  // Batch (campaign) messages go to dispatch as bulk: after single normal messages in the normal lane.
+  const groups = new Map<string, { priority: Priority; bulk: boolean; ids: string[] }>();
   for (const message of queued) {
-    const list = byPriority.get(message.priority) ?? [];
-    list.push(message.id);
-    byPriority.set(message.priority, list);
+    const bulk = Boolean(message.batchId);
+    const key = `${message.priority}${bulk ? ':bulk' : ''}`;
+    const group = groups.get(key) ?? { priority: message.priority, bulk, ids: [] };
+    group.ids.push(message.id);
+    groups.set(key, group);
   }
-  for (const [priority, list] of byPriority) {
-    await deps.queues.dispatch(`dispatch:${jobId}:${priority}`, list, priority);
+  for (const [key, group] of groups) {
+    if (!group.bulk) {
+      await deps.queues.dispatch(`dispatch:${jobId}:${key}`, group.ids, group.priority);
+      continue;
+    }
+    // Small dispatch jobs for batches: a job's messages are claimed (in flight) until it ends, so
+    // the job size bounds what a batch cancel can no longer stop (docs/campaigns.md).
+    for (let i = 0; i < group.ids.length; i += BULK_DISPATCH_JOB_SIZE) {
+      await deps.queues.dispatch(`dispatch:${jobId}:${key}:${i}`, group.ids.slice(i, i + BULK_DISPATCH_JOB_SIZE), group.priority, { bulk: true });
+    }
   }
+  // Scheduled messages this job reached early stay accepted: one delayed review job per time.
+  await enqueueScheduledReviews(deps.queues, `${jobId}:early`, deferred, Date.now(), 'normal');
   if (rejected.length > 0) await deps.onFinalized(rejected);
+}
+
+/**
+ * One review job per scheduled time, delayed until it (job ids derived from
+ * `jobIdBase` and the time, so a re-run enqueues nothing twice).
+ */
+export async function enqueueScheduledReviews(
+  queues: StageQueues,
+  jobIdBase: string,
+  messages: ReadonlyArray<{ readonly id: string; readonly scheduleAt: Date }>,
+  nowMs: number,
+  priority: JobPriority,
+): Promise<void> {
+  const byTime = new Map<number, string[]>();
+  for (const m of messages) byTime.set(m.scheduleAt.getTime(), [...(byTime.get(m.scheduleAt.getTime()) ?? []), m.id]);
+  for (const [at, list] of byTime) {
+    await queues.review(`${jobIdBase}:${at}`, list, { priority, delayMs: Math.max(0, at - nowMs) });
+  }
 }

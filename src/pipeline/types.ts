@@ -38,6 +38,10 @@ export interface NewMessage {
   readonly validUntil: Date;
   /** The approved template the text was rendered from (its review skips hold rules); absent or null otherwise. */
   readonly templateId?: string | null;
+  /** Held (accepted, uncharged) until this time; review+charge run then (docs/campaigns.md). Absent or null: now. */
+  readonly scheduleAt?: Date | null;
+  /** The batch (campaign) the message belongs to; absent or null for single submissions. */
+  readonly batchId?: string | null;
 }
 
 export interface MessageRecord extends NewMessage {
@@ -46,6 +50,8 @@ export interface MessageRecord extends NewMessage {
   readonly carrierMessageId: string | null;
   readonly errorCode: string | null;
   readonly createdAt: Date;
+  /** Set by the dispatch claim: its batch was cancelled, so dispatch ends it rejected CANCELLED instead of sending. */
+  readonly cancelled?: boolean;
 }
 
 /** A move to a final status, with what the event row records. */

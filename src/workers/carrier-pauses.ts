@@ -14,7 +14,7 @@
  * loses the pauses with the queues (README: Redis must persist).
  */
 import type { Redis } from 'ioredis';
-import type { CarrierLiveState, CarrierPort, OutboundPart, SubmitOutcome } from '../carriers/types';
+import type { CarrierLiveState, CarrierPort, OutboundPart, SubmitOrder, SubmitOutcome } from '../carriers/types';
 
 export interface CarrierPauseEntry {
   readonly carrierId: string;
@@ -85,9 +85,9 @@ export class RedisCarrierPauses {
 /** The dispatcher's carrier port with operator pauses in front (nothing is sent to a paused carrier). */
 export function pausableCarrierPort(inner: CarrierPort, pauses: Pick<RedisCarrierPauses, 'isPaused'>): CarrierPort {
   return {
-    async submit(carrierId: string, part: OutboundPart): Promise<SubmitOutcome> {
+    async submit(carrierId: string, part: OutboundPart, order?: SubmitOrder): Promise<SubmitOutcome> {
       if (pauses.isPaused(carrierId)) return { kind: 'unavailable', cause: 'paused', reason: 'carrier paused by the operator' };
-      return inner.submit(carrierId, part);
+      return inner.submit(carrierId, part, order);
     },
     liveState(carrierId: string): CarrierLiveState | undefined {
       return inner.liveState(carrierId);

@@ -24,6 +24,8 @@ const dispatchJob = z.object({
   waits: z.number().int().min(0).optional(),
   generation: z.number().int().min(0).optional(),
   avoidCarrierIds: z.array(z.string()).max(20).optional(),
+  deferrals: z.number().int().min(0).optional(),
+  bulk: z.boolean().optional(),
 });
 const dlrJob = z.object({
   receipts: z.array(

@@ -5,7 +5,7 @@
  *
  * - Counts are read from BullMQ at request time. `waiting` is everything
  *   ready to run that no worker holds yet: BullMQ's wait, paused and
- *   prioritized lists (dispatch jobs carry a priority, so they sit in
+ *   prioritized lists (review and dispatch jobs carry a priority, so they sit in
  *   prioritized rather than wait).
  * - `oldestWaitingAgeSeconds`: now minus when the oldest ready job became
  *   ready (added, plus its delay); among prioritized jobs the first 200 by

@@ -6,6 +6,10 @@
  * refused claim says how long until `want` permits are there, so callers
  * sleep instead of polling. Time is Redis's own (TIME), so process clocks
  * need not agree.
+ *
+ * takeUpTo() is the same bucket with partial grants and a burst of the
+ * caller's choosing: per-account dispatch caps (workers/account-dispatch-caps.ts)
+ * take what there is of a batch's wanted permits.
  */
 import type { Redis } from 'ioredis';
 import type { TpsPermitSource } from '../carriers/types';
@@ -15,7 +19,8 @@ import type { TpsPermitSource } from '../carriers/types';
  * ARGV[1]  rate, permits per second
  * ARGV[2]  burst, the bucket's capacity
  * ARGV[3]  want, permits to take at once
- * returns  {granted, retryAfterMs}
+ * ARGV[4]  optional, '1' = partial: grant what there is (up to want) instead of all or nothing
+ * returns  {granted, retryAfterMs}: retryAfterMs until want (all or nothing) or one more permit (partial)
  */
 const TAKE_SCRIPT = `
 local rate = tonumber(ARGV[1])
@@ -33,7 +38,11 @@ end
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
 local granted = 0
 local wait = 0
-if tokens >= want then
+if ARGV[4] == '1' then
+  granted = math.min(want, math.floor(tokens))
+  tokens = tokens - granted
+  if granted < want then wait = math.ceil((1 - tokens) * 1000 / rate) end
+elseif tokens >= want then
   granted = want
   tokens = tokens - want
 else
@@ -44,7 +53,7 @@ redis.call('PEXPIRE', KEYS[1], 60000)
 return {granted, wait}
 `;
 
-type TakeCommand = (key: string, rate: number, burst: number, want: number) => Promise<[number, number]>;
+type TakeCommand = (key: string, rate: number, burst: number, want: number, partial?: '1') => Promise<[number, number]>;
 
 export class RedisTpsPermits implements TpsPermitSource {
   private readonly take_: TakeCommand;
@@ -63,6 +72,15 @@ export class RedisTpsPermits implements TpsPermitSource {
   async take(carrierId: string, maxTps: number, want: number): Promise<{ granted: number; retryAfterMs: number }> {
     const burst = Math.max(want, Math.ceil(maxTps / 10));
     const [granted, retryAfterMs] = await this.take_(`${this.prefix}:tps:${carrierId}`, maxTps, burst, want);
+    return { granted: Number(granted), retryAfterMs: Number(retryAfterMs) };
+  }
+
+  /**
+   * Up to `want` permits from the bucket `name` (its own key namespace, e.g. "account:<id>"),
+   * refilling at `ratePerSecond` up to `burst`; retryAfterMs says when one more is there.
+   */
+  async takeUpTo(name: string, ratePerSecond: number, burst: number, want: number): Promise<{ granted: number; retryAfterMs: number }> {
+    const [granted, retryAfterMs] = await this.take_(`${this.prefix}:tps:${name}`, ratePerSecond, Math.max(1, burst), want, '1');
     return { granted: Number(granted), retryAfterMs: Number(retryAfterMs) };
   }
 }

@@ -52,6 +52,10 @@ export interface DispatchJobData {
   waits?: number;
   generation?: number;
   avoidCarrierIds?: string[];
+  /** Times an account's dispatch cap sent the messages back. */
+  deferrals?: number;
+  /** Batch (campaign) traffic: requeued jobs stay after single normal ones. */
+  bulk?: boolean;
 }
 export interface DlrJob {
   receipts: ReceiptRecord[];
@@ -97,6 +101,8 @@ export class BullStageQueues implements StageQueues {
       ...(options.waits ? { waits: options.waits } : {}),
       ...(options.generation ? { generation: options.generation } : {}),
       ...(options.avoidCarrierIds?.length ? { avoidCarrierIds: [...options.avoidCarrierIds] } : {}),
+      ...(options.deferrals ? { deferrals: options.deferrals } : {}),
+      ...(options.bulk ? { bulk: true } : {}),
     };
     // Express messages have their own lane (queue and worker slots); within a lane, bulk after normal.
     const queue = priority === 'express' ? this.queues['dispatch-express'] : this.queues.dispatch;

@@ -48,6 +48,13 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
   };
 }
 
+/** Drops a database createTestDatabase made, by its URL (a gateway that took another's over). */
+export async function dropTestDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.replace(/^\//, '');
+  if (!/^smsgw_test_[0-9]+_[0-9a-f]+$/.test(name)) throw new Error(`not a test database: ${name}`);
+  await admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/env';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway';
 import { createLogger } from '../../src/log';
-import { createTestDatabase } from './db';
+import { createTestDatabase, dropTestDatabase } from './db';
 
 export { eventually } from './wait';
 
@@ -27,7 +27,8 @@ export interface TestGateway {
   asApp(creds: AppCreds, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   /** An account credited with `credit` and an app on it. */
   customer(credit: number, app?: Record<string, unknown>): Promise<{ accountId: string; creds: AppCreds }>;
-  stop(): Promise<void>;
+  /** keepData: leave the database and the queue keys for a gateway started with `joinOf` and `takeOver` (a restart). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export interface AppCreds {
@@ -70,11 +71,13 @@ export interface TestGatewayOptions extends GatewayOptions {
   readonly env?: Record<string, string>;
   /** Join another test gateway's database and queues (a second process of the same deployment). */
   readonly joinOf?: TestGateway;
+  /** With joinOf: this gateway owns the database and keys from now on (its stop drops them): a restart. */
+  readonly takeOver?: boolean;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const database = options.joinOf
-    ? { url: options.joinOf.gw.config.databaseUrl, drop: async () => undefined }
+    ? { url: options.joinOf.gw.config.databaseUrl, drop: async () => (options.takeOver ? dropTestDatabase(options.joinOf!.gw.config.databaseUrl) : undefined) }
     : await createTestDatabase();
   const prefix = options.joinOf?.prefix ?? `t${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
@@ -111,9 +114,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       if (created.status !== 201) throw new Error(`app creation failed: ${JSON.stringify(created.body)}`);
       return { accountId: account.body.id, creds: created.body };
     },
-    async stop() {
+    async stop(stopOptions = {}) {
       await gw.stop();
-      if (options.joinOf) return; // the first gateway owns the database and the keys
+      if (stopOptions.keepData) return;
+      if (options.joinOf && !options.takeOver) return; // the first gateway owns the database and the keys
       await deleteKeys(config.redisUrl, `{${prefix}}*`);
       await database.drop();
     },

@@ -97,8 +97,10 @@ describe('metrics after known traffic', () => {
       for (let i = 0; i < 3; i++) expect((await edge.asApp(creds, 'POST', '/api/v1/messages', { to: `98912100010${i}`, text: 'queued' })).status).toBe(202);
       for (const t of [edge, workers]) {
         const samples = await scrape(t);
-        // A paused queue's jobs are in BullMQ's paused list.
-        expect(sampleValue(samples, 'smsgw_queue_jobs', { queue: 'review', state: 'paused' })).toBe(3);
+        // Review jobs carry a priority (express, normal, bulk), so a paused queue's jobs stay in
+        // BullMQ's prioritized set: none runs, none is in the wait or paused lists.
+        expect(sampleValue(samples, 'smsgw_queue_jobs', { queue: 'review', state: 'prioritized' })).toBe(3);
+        expect(sampleValue(samples, 'smsgw_queue_jobs', { queue: 'review', state: 'active' })).toBe(0);
         expect(sampleValue(samples, 'smsgw_queue_jobs', { queue: 'review', state: 'waiting' })).toBe(0);
         expect(sampleValue(samples, 'smsgw_queue_jobs', { queue: 'dispatch', state: 'active' })).toBe(0);
         expect(sampleValue(samples, 'smsgw_queue_jobs', { queue: 'dlq', state: 'waiting' })).toBe(0);

@@ -234,7 +234,7 @@ describe('bull-board at /admin/queues', () => {
     const api = await fetch(`${t.base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['dispatch', 'dlr', 'notify', 'review', 'rollup', 'sweep']);
+    expect(names).toEqual(['batch', 'dispatch', 'dispatch-express', 'dlr', 'notify', 'review', 'rollup', 'sweep']);
 
     const login = await fetch(`${t.base}/admin/queues?token=${ADMIN_TOKEN}`, { redirect: 'manual' });
     expect(login.status).toBe(302);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CarrierGuard, type GatedCarrierPort } from '../../../src/carriers/carrier-guard';
-import type { BreakerState, OutboundPart, SubmitOutcome } from '../../../src/carriers/types';
+import type { BreakerState, OutboundPart, SubmitOrder, SubmitOutcome } from '../../../src/carriers/types';
 import { eventually, waitFor } from '../../helpers/wait';
 
 const part = {} as OutboundPart;
@@ -18,7 +18,7 @@ function scripted(initial: SubmitOutcome) {
   const port = {
     next: initial,
     calls: 0,
-    async submit(_id: string, _p: OutboundPart, gate?: () => boolean): Promise<SubmitOutcome> {
+    async submit(_id: string, _p: OutboundPart, _order?: SubmitOrder, gate?: () => boolean): Promise<SubmitOutcome> {
       if (gate && !gate()) return { kind: 'unavailable', cause: 'paused', reason: 'gate' };
       port.calls++;
       return port.next;
