@@ -15,6 +15,7 @@
  *   three SAR TLVs. A header with total 1 is a whole message.
  */
 import { decodeShortMessage, MalformedUdhError } from '../../core/text';
+import { MAX_SCHEDULE_AHEAD_MS } from '../../campaigns/schedule';
 import { COMMAND_STATUS } from '../codec';
 
 export interface ConcatHeader {
@@ -115,27 +116,50 @@ function concatOf(udh: ReturnType<typeof decodeShortMessage>['udh'], f: ContentF
 
 const MAX_VALIDITY_S = 7 * 86400;
 
+/** An SMPP time field (§7.1.1): an absolute instant or a span relative to "now". */
+type SmppTime = { readonly kind: 'absolute'; readonly at: Date } | { readonly kind: 'relative'; readonly seconds: number };
+
 /**
- * validity_period (§7.1.1) -> seconds from `now`: '' = null (the default);
- * absolute `YYMMDDhhmmsstnnp` (p '+'/'-': nn quarter hours from UTC) or
- * relative `YYMMDDhhmmss000R`. Capped at 7 days; in the past or malformed
- * -> ESME_RINVEXPIRY.
+ * Absolute `YYMMDDhhmmsstnnp` (p '+'/'-': nn quarter hours from UTC) or
+ * relative `YYMMDDhhmmss000R` (a year counted as 365 days, a month as 30);
+ * undefined when malformed.
  */
-export function validitySeconds(value: string, now: Date): number | null {
-  if (value === '') return null;
+function parseSmppTime(value: string): SmppTime | undefined {
   const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d)(\d{2})([+\-R])$/.exec(value);
-  if (!m) throw new SmppRefusal(COMMAND_STATUS.ESME_RINVEXPIRY, 'validity_period is malformed');
+  if (!m) return undefined;
   const [yy, mo, dd, hh, mi, ss, t, nn] = m.slice(1, 9).map(Number) as number[];
-  let seconds: number;
-  if (m[9] === 'R') {
-    seconds = ((((yy! * 365 + mo! * 30 + dd!) * 24 + hh!) * 60 + mi!) * 60) + ss!;
-  } else {
-    const offsetMs = nn! * 15 * 60_000 * (m[9] === '-' ? -1 : 1);
-    const utc = Date.UTC(2000 + yy!, mo! - 1, dd!, hh!, mi!, ss!, t! * 100) - offsetMs;
-    seconds = Math.floor((utc - now.getTime()) / 1000);
-  }
+  if (m[9] === 'R') return { kind: 'relative', seconds: ((((yy! * 365 + mo! * 30 + dd!) * 24 + hh!) * 60 + mi!) * 60) + ss! };
+  const offsetMs = nn! * 15 * 60_000 * (m[9] === '-' ? -1 : 1);
+  return { kind: 'absolute', at: new Date(Date.UTC(2000 + yy!, mo! - 1, dd!, hh!, mi!, ss!, t! * 100) - offsetMs) };
+}
+
+/**
+ * validity_period (§7.1.1) -> seconds counted from `from` (the scheduled
+ * release when there is one, else now): '' = null (the default). Capped at
+ * 7 days; ending before `from` or malformed -> ESME_RINVEXPIRY.
+ */
+export function validitySeconds(value: string, now: Date, from: Date = now): number | null {
+  if (value === '') return null;
+  const time = parseSmppTime(value);
+  if (!time) throw new SmppRefusal(COMMAND_STATUS.ESME_RINVEXPIRY, 'validity_period is malformed');
+  const seconds = time.kind === 'relative' ? time.seconds : Math.floor((time.at.getTime() - from.getTime()) / 1000);
   if (!(seconds > 0)) throw new SmppRefusal(COMMAND_STATUS.ESME_RINVEXPIRY, 'validity_period is not in the future');
   return Math.min(seconds, MAX_VALIDITY_S);
+}
+
+/**
+ * schedule_delivery_time (§7.1.1) -> the release time (docs/campaigns.md):
+ * '' or a time not in the future = now (null); at most MAX_SCHEDULE_AHEAD_MS
+ * ahead; malformed or further -> ESME_RINVSCHED.
+ */
+export function scheduleDeliveryTime(value: string, now: Date): Date | null {
+  if (value === '') return null;
+  const time = parseSmppTime(value);
+  if (!time) throw new SmppRefusal(COMMAND_STATUS.ESME_RINVSCHED, 'schedule_delivery_time is malformed');
+  const at = time.kind === 'relative' ? new Date(now.getTime() + time.seconds * 1000) : time.at;
+  const ahead = at.getTime() - now.getTime();
+  if (ahead > MAX_SCHEDULE_AHEAD_MS) throw new SmppRefusal(COMMAND_STATUS.ESME_RINVSCHED, 'schedule_delivery_time is more than 35 days ahead');
+  return ahead > 0 ? at : null;
 }
 
 /** SMPP absolute time `YYMMDDhhmmss000+` in UTC (query_sm final_date). */

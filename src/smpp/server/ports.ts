@@ -15,6 +15,8 @@ export interface ConcatSubmission {
   readonly registeredDelivery: boolean;
   readonly validitySeconds: number | null;
   readonly priority: 'normal' | 'express';
+  /** schedule_delivery_time of the first part, ISO 8601 (JSON-stored with the group); absent: now. */
+  readonly scheduleAt?: string;
 }
 
 export interface ConcatPort {

@@ -17,7 +17,7 @@ import type { App, NewMessage } from '../../pipeline/types';
 import { COMMAND_STATUS, type FieldsOf, type UnsuccessSme } from '../codec';
 import type { RequestAnswer } from '../session';
 import { commandStatusOf } from './command-status-map';
-import { decodeInboundText, refusalStatus, SmppRefusal, validitySeconds, type ConcatHeader } from './inbound-text';
+import { decodeInboundText, refusalStatus, scheduleDeliveryTime, SmppRefusal, validitySeconds, type ConcatHeader } from './inbound-text';
 import type { AcceptPort, ConcatPort, ConcatSubmission, RoutingPort, ThrottlePort } from './ports';
 
 /** Parts of one inbound concatenated message, at most (the outbound limit is checked on the whole text). */
@@ -107,11 +107,12 @@ export class SubmitHandler {
   }
 
   private common(f: SubmitFields | MultiFields, now: Date): Omit<Submission, 'to' | 'text'> {
-    if (f.schedule_delivery_time !== '') throw new SmppRefusal(COMMAND_STATUS.ESME_RINVSCHED, 'scheduled delivery is not supported');
+    const scheduleAt = scheduleDeliveryTime(f.schedule_delivery_time, now);
     return {
       from: f.source_addr === '' ? null : f.source_addr,
       registeredDelivery: (f.registered_delivery & 0x03) !== 0,
-      validitySeconds: validitySeconds(f.validity_period, now),
+      validitySeconds: validitySeconds(f.validity_period, now, scheduleAt ?? now),
+      ...(scheduleAt ? { scheduleAt } : {}),
       priority: f.priority_flag >= 2 ? 'express' : 'normal',
     };
   }
@@ -169,6 +170,7 @@ export class SubmitHandler {
       registeredDelivery: common.registeredDelivery ?? true,
       validitySeconds: common.validitySeconds ?? null,
       priority: common.priority ?? 'normal',
+      ...(common.scheduleAt ? { scheduleAt: common.scheduleAt.toISOString() } : {}),
     };
     const stored = await this.deps.concat
       .addPart({
@@ -190,7 +192,15 @@ export class SubmitHandler {
       const s = stored.submission;
       const [message] = this.prepare(
         app,
-        { to: [s.to], from: s.from, text: stored.complete.join(''), registeredDelivery: s.registeredDelivery, validitySeconds: s.validitySeconds, priority: s.priority },
+        {
+          to: [s.to],
+          from: s.from,
+          text: stored.complete.join(''),
+          registeredDelivery: s.registeredDelivery,
+          validitySeconds: s.validitySeconds,
+          priority: s.priority,
+          ...(s.scheduleAt ? { scheduleAt: new Date(s.scheduleAt) } : {}),
+        },
         now,
         partPrice,
       );

@@ -94,10 +94,31 @@ describe('submit_sm', () => {
     esme.close();
   });
 
-  it('refuses scheduled delivery and a validity_period in the past', async () => {
+  it('refuses a malformed or too distant schedule_delivery_time and a validity_period in the past', async () => {
     const { esme } = await customerEsme(1000);
-    expect((await esme.request('submit_sm', { destination_addr: '989121234567', short_message: Buffer.from('x'), schedule_delivery_time: '000001000000000R' })).command_status).toBe(S.ESME_RINVSCHED);
-    expect((await esme.request('submit_sm', { destination_addr: '989121234567', short_message: Buffer.from('x'), validity_period: '200101000000000+' })).command_status).toBe(S.ESME_RINVEXPIRY);
+    const submit = (fields: Record<string, unknown>) => esme.request('submit_sm', { destination_addr: '989121234567', short_message: Buffer.from('x'), ...fields });
+    expect((await submit({ schedule_delivery_time: 'tomorrow' })).command_status).toBe(S.ESME_RINVSCHED);
+    // 36 days relative (YYMMDDhhmmss000R): more than the 35 days allowed.
+    expect((await submit({ schedule_delivery_time: '000036000000000R' })).command_status).toBe(S.ESME_RINVSCHED);
+    expect((await submit({ validity_period: '200101000000000+' })).command_status).toBe(S.ESME_RINVEXPIRY);
+    esme.close();
+  });
+
+  it('holds a submit_sm with schedule_delivery_time until then, charged at its release (docs/campaigns.md)', async () => {
+    const { creds, esme } = await customerEsme(1000);
+    const to = '989121239901';
+    const before = Date.now();
+    const r = await esme.request('submit_sm', { destination_addr: to, short_message: Buffer.from('later over SMPP'), schedule_delivery_time: '000000000003000R' });
+    expect(r.command_status).toBe(S.ESME_ROK);
+    const held = (await t.asApp(creds, 'GET', `/api/v1/messages/${r.message_id}`)).body;
+    expect(held.status).toBe('accepted');
+    const scheduleAt = Date.parse(held.scheduleAt);
+    expect(scheduleAt).toBeGreaterThanOrEqual(before + 3_000 - 1_000);
+    expect((await t.asApp(creds, 'GET', '/api/v1/balance')).body.balance).toBe(1000);
+    const received = await eventually(async () => t.gw.simulator!.received.find((s) => s.destinationAddr === to), 20_000, 'the scheduled submit at the carrier');
+    expect(received.receivedAt).toBeGreaterThanOrEqual(scheduleAt);
+    await eventually(async () => ((await t.asApp(creds, 'GET', `/api/v1/messages/${r.message_id}`)).body.status === 'delivered' ? true : undefined), 15_000, 'delivery');
+    expect((await t.asApp(creds, 'GET', '/api/v1/balance')).body.balance).toBe(1000 - held.price);
     esme.close();
   });
 });

@@ -6,7 +6,7 @@ import { COMMAND_STATUS } from '../../../src/smpp/codec';
 import { BindAuthenticator } from '../../../src/smpp/server/bind-authenticator';
 import { SMPP_STATUS, commandStatusOf } from '../../../src/smpp/server/command-status-map';
 import { deliverSmFields } from '../../../src/smpp/server/deliver-pdu';
-import { SmppRefusal, decodeInboundText, smppTime, validitySeconds } from '../../../src/smpp/server/inbound-text';
+import { SmppRefusal, decodeInboundText, scheduleDeliveryTime, smppTime, validitySeconds } from '../../../src/smpp/server/inbound-text';
 import { LoginGuard } from '../../../src/smpp/server/login-guard';
 import { esmeReceipts } from '../../../src/pipeline/esme-notify';
 import type { Finalized, MessageRecord } from '../../../src/pipeline/types';
@@ -71,6 +71,27 @@ describe('validity_period', () => {
     expect(refusal(() => validitySeconds('250301130000004+', now))).toBe(COMMAND_STATUS.ESME_RINVEXPIRY);
     expect(refusal(() => validitySeconds('tomorrow', now))).toBe(COMMAND_STATUS.ESME_RINVEXPIRY);
     expect(smppTime(now)).toBe('250301120000000+');
+  });
+
+  it('counts from the scheduled release when there is one', () => {
+    const release = new Date('2025-03-01T12:30:00Z');
+    expect(validitySeconds('000000010000000R', now, release)).toBe(3600);
+    // An absolute end is the same instant whenever the message is released.
+    expect(validitySeconds('250301130000000+', now, release)).toBe(1800);
+    expect(refusal(() => validitySeconds('250301122000000+', now, release))).toBe(COMMAND_STATUS.ESME_RINVEXPIRY);
+  });
+});
+
+describe('schedule_delivery_time', () => {
+  const now = new Date('2025-03-01T12:00:00Z');
+  it('reads relative and absolute forms; the past means now; at most 35 days ahead', () => {
+    expect(scheduleDeliveryTime('', now)).toBeNull();
+    expect(scheduleDeliveryTime('000000000130000R', now)).toEqual(new Date('2025-03-01T12:01:30Z'));
+    expect(scheduleDeliveryTime('250302120000000+', now)).toEqual(new Date('2025-03-02T12:00:00Z'));
+    expect(scheduleDeliveryTime('250301110000000+', now)).toBeNull();
+    expect(scheduleDeliveryTime('000035000000000R', now)).toEqual(new Date('2025-04-05T12:00:00Z'));
+    expect(refusal(() => scheduleDeliveryTime('000035000001000R', now))).toBe(COMMAND_STATUS.ESME_RINVSCHED);
+    expect(refusal(() => scheduleDeliveryTime('soon', now))).toBe(COMMAND_STATUS.ESME_RINVSCHED);
   });
 });
 
