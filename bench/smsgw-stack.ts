@@ -40,6 +40,8 @@ export interface SmsgwStack {
   readonly processes: readonly BenchProcess[];
   readonly smppApp: AppCredentials;
   readonly httpApp: AppCredentials;
+  /** An operator API call (Bearer ADMIN_TOKEN); throws on a non-2xx answer. */
+  admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -62,8 +64,12 @@ export async function startSmsgw(o: StackOptions): Promise<SmsgwStack> {
       processes.push(await startGateway({ ...common, name: o.workers === 1 ? 'workers' : `workers${i}`, roles: 'workers', httpPort: await freePort() }));
     }
     const base = edge.metricsUrl!.replace(/\/metrics$/, '');
-    const call = async (method: string, path: string, body: unknown): Promise<Record<string, string>> => {
-      const r = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const call = async (method: string, path: string, body?: unknown): Promise<Record<string, string>> => {
+      const r = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
       const json = (await r.json()) as Record<string, string>;
       if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
       return json;
@@ -76,7 +82,7 @@ export async function startSmsgw(o: StackOptions): Promise<SmsgwStack> {
       const a = await call('POST', `/api/v1/accounts/${account.id}/apps`, { name, throughputPerSecond: 100_000 });
       return { appId: a.appId!, secret: a.secret!, smppSystemId: a.smppSystemId!, smppPassword: a.smppPassword! };
     };
-    return { base, databaseUrl: db.url, smppPort, processes, smppApp: await app('bench-smpp'), httpApp: await app('bench-http'), stop };
+    return { base, databaseUrl: db.url, smppPort, processes, smppApp: await app('bench-smpp'), httpApp: await app('bench-http'), admin: call, stop };
   } catch (error) {
     await stop();
     throw error;
