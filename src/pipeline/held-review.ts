@@ -67,7 +67,8 @@ export async function approveHeld(id: string, actor: string, deps: HeldReviewDep
   // Redis hiccup is retried briefly; if Redis stays away the error reaches the caller and the message
   // waits queued (charged) until queue recovery re-enqueues it or its validity ends (expired, refunded).
   if (queued) {
-    await withRetries(() => deps.queues.dispatch(`dispatch:approved:${id}`, [id], queued.priority)).catch((error: unknown) => {
+    const options = queued.batchId ? { bulk: true } : {};
+    await withRetries(() => deps.queues.dispatch(`dispatch:approved:${id}`, [id], queued.priority, options)).catch((error: unknown) => {
       throw new GatewayError('QUEUE_UNAVAILABLE', 'approved and charged, but the dispatch queue is unavailable; the message waits queued', {
         id,
         cause: error instanceof Error ? error.message : String(error),
