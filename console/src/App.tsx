@@ -2,6 +2,8 @@
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import { Accounts } from './pages/Accounts';
+import { CampaignDetail } from './pages/CampaignDetail';
+import { Campaigns } from './pages/Campaigns';
 import { Carriers } from './pages/Carriers';
 import { Dashboard } from './pages/Dashboard';
 import { Finance } from './pages/Finance';
@@ -24,6 +26,7 @@ interface PageDef {
 export const PAGES: readonly PageDef[] = [
   { path: '/', label: 'Dashboard', roles: ['admin', 'customer'], render: () => <Dashboard /> },
   { path: '/messages', label: 'Messages', roles: ['admin', 'customer'], render: () => <Messages /> },
+  { path: '/campaigns', label: 'Campaigns', roles: ['admin', 'customer'], render: () => <Campaigns /> },
   { path: '/review', label: 'Review', roles: ['admin', 'reviewer'], render: () => <Review /> },
   { path: '/carriers', label: 'Carriers & routes', roles: ['admin'], render: () => <Carriers /> },
   { path: '/accounts', label: 'Accounts & apps', roles: ['admin', 'finance', 'customer'], render: () => <Accounts /> },
@@ -41,7 +44,9 @@ export function App() {
   if (route === '/' && !visible.some((p) => p.path === '/')) route = visible[0]?.path ?? '/';
   let content: ReactNode;
   const detail = /^\/messages\/([0-9a-f-]{36})$/i.exec(route);
+  const campaign = /^\/campaigns\/([0-9a-f-]{36})$/i.exec(route);
   if (detail && visible.some((p) => p.path === '/messages')) content = <MessageDetail id={detail[1]!} />;
+  else if (campaign && visible.some((p) => p.path === '/campaigns')) content = <CampaignDetail key={campaign[1]} id={campaign[1]!} />;
   else content = visible.find((p) => p.path === route)?.render() ?? <p className="muted">No such page.</p>;
   const who = session.kind === 'operator' ? 'operator token' : `${session.email} (${session.role})`;
   return (

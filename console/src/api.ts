@@ -85,7 +85,8 @@ export function onAccessTokenExpired(handler: typeof refreshHandler): void {
   refreshHandler = handler;
 }
 
-export async function call<T>(method: string, path: string, init: { auth?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+/** `body` goes out as JSON; `text` as it is, with the content type the caller puts in `headers` (a CSV upload). */
+export async function call<T>(method: string, path: string, init: { auth?: string; body?: unknown; text?: string; headers?: Record<string, string> } = {}): Promise<T> {
   const send = (auth: string | undefined) => {
     const headers: Record<string, string> = { accept: 'application/json', ...(init.headers ?? {}) };
     if (auth) headers.authorization = auth;
@@ -93,6 +94,8 @@ export async function call<T>(method: string, path: string, init: { auth?: strin
     if (init.body !== undefined) {
       body = JSON.stringify(init.body);
       headers['content-type'] = 'application/json';
+    } else if (init.text !== undefined) {
+      body = init.text;
     }
     return fetch(path, { method, headers, body });
   };
@@ -245,6 +248,52 @@ export interface StatsSnapshot {
   queues: Array<{ queue: string; state: string; count: number }>;
   carriers: Array<{ id: string; name: string; enabled: boolean; boundSessions: number; configuredBinds: number; inFlight: number; breaker: string }>;
   smppSessions: Record<string, number>;
+}
+
+/** GET /api/v1/batches: one row of the list (the counts come from the batch's progress). */
+export interface BatchSummary {
+  id: string;
+  appId: string;
+  total: number;
+  created: number;
+  priority: string;
+  scheduleAt: string | null;
+  createdAt: string;
+  cancelledAt: string | null;
+}
+
+/** GET /api/v1/batches/:id (docs/campaigns.md "Progress and listing"); amounts in minor units. */
+export interface BatchProgress {
+  id: string;
+  state: 'scheduled' | 'expanding' | 'sending' | 'completed' | 'cancelled';
+  total: number;
+  created: number;
+  accepted: number;
+  held: number;
+  queued: number;
+  submitted: number;
+  delivered: number;
+  undelivered: number;
+  expired: number;
+  failed: number;
+  rejected: number;
+  cancelled: number;
+  refunded: number;
+  charged: number;
+  refundedAmount: number;
+  cost: number;
+  scheduleAt: string | null;
+  createdAt: string;
+  cancelledAt: string | null;
+}
+
+/** The 202 of POST /api/v1/batches. */
+export interface BatchAccepted {
+  batchId: string;
+  accepted: number;
+  refused: Array<{ to: string; reason: string; detail?: unknown }>;
+  price: number;
+  scheduleAt: string | null;
 }
 
 export const FINAL_STATUSES = ['delivered', 'undelivered', 'expired', 'failed', 'rejected'] as const;

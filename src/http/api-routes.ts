@@ -9,8 +9,8 @@
  * Handlers still call `parse(schema, ...)` themselves with the very same
  * schema objects, so the document cannot drift from validation.
  */
-import { z, type ZodTypeAny } from 'zod';
-import type { Access, GatedRoute } from './authorize';
+import { z } from 'zod';
+import { ADMIN, FINANCE, OWN_APP, OWN_APP_STAFF, PUBLIC, REVIEW, type ApiRoute } from './api-route';
 import { batchBody, batchListQuery, batchMessagesQuery } from './batch-schemas';
 import { deadQuery } from './callback-routes';
 import { billingQuery, ledgerQuery, patchAccountBody, ratesBody } from './ledger-routes';
@@ -55,34 +55,13 @@ import {
   userListQuery,
 } from './user-schemas';
 
-export interface ApiRoute extends GatedRoute {
-  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  readonly summary: string;
-  readonly tag: string;
-  readonly request?: { readonly body?: ZodTypeAny; readonly query?: z.AnyZodObject; readonly params?: z.AnyZodObject };
-  /** A request that validates (checked by test/integration/operations/openapi.test.ts). */
-  readonly example?: { readonly body?: unknown; readonly query?: Record<string, string>; readonly params?: Record<string, string> };
-  /** The success status and what it answers (with its zod schema where one is declared). */
-  readonly success: { readonly status: number; readonly description: string; readonly schema?: ZodTypeAny };
-  /** Not JSON (Prometheus text, HTML). */
-  readonly produces?: string;
-}
-
-const PUBLIC: Access = { public: true };
-const ADMIN: Access = { roles: ['admin'] };
-/** Content rules, held review, template approval. */
-const REVIEW: Access = { roles: ['admin', 'reviewer'] };
-/** Prices and credit limits. */
-const FINANCE: Access = { roles: ['admin', 'finance'] };
-/** Things an app's owner manages: the app itself (Basic), its customer user, or an admin. */
-const OWN_APP: Access = { roles: ['admin', 'customer', 'app'], scope: { appParam: 'appId' } };
-/** The same without the app's own credentials (staff-side handlers). */
-const OWN_APP_STAFF: Access = { roles: ['admin', 'customer'], scope: { appParam: 'appId' } };
 const queueParams = z.object({ name: z.string().min(1).max(64) });
 const numericIdParams = z.object({ id: z.string().regex(/^\d{1,18}$/) });
 const USERS = ['admin', 'reviewer', 'finance', 'customer'] as const;
 const EXAMPLE_ID = '0190a6b2-7c1e-7000-8000-000000000001';
 const EXAMPLE_APP = '0190a6b2-7c1e-7000-8000-000000000002';
+
+export type { ApiRoute } from './api-route';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   // Process endpoints (every role of the gateway serves them).

@@ -6,7 +6,7 @@
  */
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { ApiRoute } from './api-routes';
+import type { ApiRoute } from './api-route';
 
 extendZodWithOpenApi(z);
 

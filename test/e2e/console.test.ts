@@ -3,7 +3,7 @@
  * (PostgreSQL, Redis, BullMQ workers, the built-in SMSC simulator): an
  * operator signs in, creates an account and an app, sends a test message,
  * watches it become delivered, edits the routing table and resolves a number
- * with it. Each page is saved as a screenshot (docs/screenshots/ with
+ * with it, runs a campaign to completion and cancels a scheduled one. Each page is saved as a screenshot (docs/screenshots/ with
  * UPDATE_SCREENSHOTS=1, see browser.ts). Steps run in order and
  * share one browser and one gateway.
  *
@@ -28,6 +28,9 @@ describe('web console in Chromium', () => {
   let page: Page;
   let messageId = '';
   let accountId = '';
+  /** What the completed campaign cost the account (minor units); the finance steps expect the balance without it. */
+  let campaignCost = 0;
+  const balanceAfterCampaign = () => (9_995 - campaignCost).toLocaleString('en-US');
 
   beforeAll(async () => {
     buildConsole();
@@ -270,6 +273,68 @@ describe('web console in Chromium', () => {
     }
   }, STEP_MS);
 
+  it('campaigns: 20 numbers sent as the app are watched to completion; a scheduled one from a CSV file is cancelled from the page', async () => {
+    await nav(page, 'Campaigns');
+    const form = page.getByTestId('campaign-form');
+    const numbers = Array.from({ length: 18 }, (_, i) => `+98912${2_000_000 + i}`);
+    // One invalid number and one duplicate: 20 lines, 18 accepted.
+    await form.locator('textarea[name="campaign-numbers"]').fill([...numbers.slice(0, 9), 'not-a-number', ...numbers.slice(9), numbers[3]].join('\n'));
+    await form.locator('textarea[name="campaign-text"]').fill('Spring sale');
+    await form.getByRole('button', { name: 'Send campaign' }).click();
+    const result = page.getByTestId('campaign-result');
+    await result.or(page.getByRole('alert')).waitFor();
+    if (await page.getByRole('alert').isVisible()) throw new Error(`campaign refused: ${await page.getByRole('alert').textContent()}`);
+    expect(await result.getByTestId('campaign-accepted').textContent()).toBe('18');
+    const refused = result.getByTestId('campaign-refused');
+    await refused.locator('tr', { hasText: 'not-a-number' }).filter({ hasText: 'invalid_number' }).waitFor();
+    await refused.locator('tr', { hasText: 'duplicate' }).waitFor();
+    const batchId = (await result.getByRole('link').textContent()) ?? '';
+    expect(batchId).toMatch(/^[0-9a-f-]{36}$/);
+    const price = Number((await result.getByTestId('campaign-price').textContent())?.replace(/,/g, ''));
+
+    // The list refreshes by itself until the campaign is completed, every message delivered.
+    const row = page.getByTestId(`batch-${batchId}`);
+    await row.getByTestId('batch-state').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+    expect(await row.getByTestId('batch-delivered').textContent()).toBe('18');
+    const done = (await t.admin('GET', `/api/v1/batches/${batchId}`)).body;
+    expect(done).toMatchObject({ state: 'completed', total: 18, delivered: 18, cancelled: 0, cost: price });
+    campaignCost = done.cost;
+    await screenshot(page, 'campaigns');
+
+    // Its detail lists its messages, each linking to the message page.
+    await row.getByRole('link').click();
+    await page.getByTestId('detail-batch-state').filter({ hasText: 'completed' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel campaign' }).count()).toBe(0);
+    expect(await page.getByTestId('batch-messages').locator('tbody tr', { hasText: 'delivered' }).count()).toBe(18);
+    await page.getByTestId('batch-messages').getByRole('link').first().click();
+    await page.getByTestId('detail-status').filter({ hasText: 'delivered' }).waitFor();
+
+    // A second campaign from a CSV file, an hour ahead, cancelled from its page before it goes out: nothing charged.
+    await nav(page, 'Campaigns');
+    const at = new Date(Date.now() + 3_600_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    await form.locator('input[name="campaign-csv"]').setInputFiles({ name: 'later.csv', mimeType: 'text/csv', buffer: Buffer.from(`to\r\n${numbers[0]}\r\n${numbers[1]}\r\n`) });
+    expect(await form.locator('textarea[name="campaign-numbers"]').isDisabled()).toBe(true);
+    await form.locator('textarea[name="campaign-text"]').fill('Later sale');
+    await form.locator('input[name="campaign-schedule"]').fill(`${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`);
+    await form.getByRole('button', { name: 'Send campaign' }).click();
+    await result.getByRole('link').filter({ hasNotText: batchId }).waitFor();
+    const scheduledId = (await result.getByRole('link').textContent()) ?? '';
+    expect((await t.admin('GET', `/api/v1/batches/${scheduledId}`)).body.scheduleAt).not.toBeNull();
+    await result.getByRole('link').click();
+    await page.getByTestId('detail-batch-state').filter({ hasText: 'scheduled' }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Cancel campaign' }).click();
+    await page.getByTestId('cancel-answer').filter({ hasText: 'Cancelled 2 messages' }).waitFor();
+    await page.getByTestId('detail-batch-state').filter({ hasText: 'cancelled' }).waitFor();
+    expect(await page.getByTestId('detail-batch-cost').textContent()).toBe('0');
+    const cancelled = (await t.admin('GET', `/api/v1/batches/${scheduledId}`)).body;
+    expect(cancelled).toMatchObject({ state: 'cancelled', total: 2, cancelled: 2, cost: 0 });
+    await nav(page, 'Campaigns');
+    await page.getByTestId(`batch-${scheduledId}`).getByTestId('batch-state').filter({ hasText: 'cancelled' }).waitFor();
+    expect(await page.getByTestId(`batch-${scheduledId}`).getByTestId('batch-cost').textContent()).toBe('0');
+  }, STEP_MS);
+
   it('finance shows the account\'s ledger; reports chart the traffic and export CSV', async () => {
     await nav(page, 'Finance');
     await page.locator('input[name="finance-account"]').fill(accountId);
@@ -277,9 +342,15 @@ describe('web console in Chromium', () => {
     {
       const table = page.getByTestId('ledger-table');
       await table.locator('tr', { hasText: 'credit' }).filter({ hasText: '10,000' }).waitFor();
-      await table.locator('tr', { hasText: 'charge' }).filter({ hasText: '-5' }).waitFor();
-      await page.getByTestId('ledger-balance').filter({ hasText: '9,995' }).waitFor();
+      // The test message's charge (the campaign's messages have one row each too).
+      await table.locator('tr', { hasText: messageId }).filter({ hasText: 'charge' }).filter({ hasText: '-5' }).waitFor();
+      await page.getByTestId('ledger-balance').filter({ hasText: balanceAfterCampaign() }).waitFor();
     }
+    // The account's dispatch rate cap (PATCH /accounts/:id), read back through the API.
+    await page.locator('input[name="finance-dispatch-cap"]').fill('50');
+    await page.getByRole('button', { name: 'Save cap' }).click();
+    await page.getByTestId('dispatch-cap-saved').filter({ hasText: '50 messages per second' }).waitFor();
+    expect((await t.admin('GET', `/api/v1/accounts/${accountId}`)).body.dispatchRatePerSecond).toBe(50);
     await screenshot(page, 'finance');
     {
       // Once the rollup has folded in the messages so far, the page charts them and offers the CSV.
@@ -329,7 +400,7 @@ describe('web console in Chromium', () => {
     await nav(page, 'Finance');
     await page.locator('input[name="finance-account"]').fill(accountId);
     await page.getByRole('button', { name: 'Show' }).click();
-    await page.getByTestId('ledger-balance').filter({ hasText: '9,995' }).waitFor();
+    await page.getByTestId('ledger-balance').filter({ hasText: balanceAfterCampaign() }).waitFor();
     expect(await page.getByRole('alert').filter({ hasText: 'FORBIDDEN' }).count()).toBe(0);
   }, STEP_MS);
 
@@ -350,7 +421,7 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('who').filter({ hasText: '(customer)' }).waitFor();
     const links = await page.getByRole('navigation').getByRole('link').allTextContents();
-    expect(links).toEqual(['Dashboard', 'Messages', 'My account', 'Send test']);
+    expect(links).toEqual(['Dashboard', 'Messages', 'Campaigns', 'My account', 'Send test']);
     await page.getByTestId('tile-balance').filter({ hasText: '500' }).waitFor().catch(async (error: unknown) => {
       throw new Error(`${String(error)}\npage: ${await page.locator('main').innerText()}`);
     });
@@ -371,6 +442,10 @@ describe('web console in Chromium', () => {
     await page.getByTestId(`msg-${own}`).locator('.badge', { hasText: 'delivered' }).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId(`msg-${messageId}`).count()).toBe(0);
     await screenshot(page, 'customer-messages');
+    // Campaigns (with the customer's own token): their account has none, and the operator's are not listed.
+    await nav(page, 'Campaigns');
+    await page.getByText('No campaigns.').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
     // Another account's message by id is not found for them.
     await page.goto(`${t.base}/console/messages/${messageId}`);
     await page.getByRole('alert').filter({ hasText: 'NOT_FOUND' }).waitFor();

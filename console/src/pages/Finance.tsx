@@ -1,7 +1,8 @@
 /**
  * Money of one account: credit it (POST /accounts/:id/credit), its ledger
  * (GET /accounts/:id/ledger, newest first, with the balance) and its rates,
- * the price-per-part overrides by prefix (GET / PUT /accounts/:id/rates).
+ * the price-per-part overrides by prefix (GET / PUT /accounts/:id/rates), and
+ * its dispatch rate cap (PATCH /accounts/:id {dispatchRatePerSecond}).
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { call } from '../api';
@@ -88,6 +89,7 @@ export function Finance() {
           <ErrorBox error={error} />
         </Card>
       )}
+      {valid && <DispatchCap key={selected} accountId={selected} />}
       {!caps.ledger && <Unavailable what="The ledger and rates" endpoint="GET /api/v1/accounts/:id/ledger" />}
       {caps.ledger && valid && (
         <>
@@ -96,6 +98,48 @@ export function Finance() {
         </>
       )}
     </>
+  );
+}
+
+/** The account's dispatch rate cap: messages per second at most, across its apps; empty is none. */
+function DispatchCap({ accountId }: { accountId: string }) {
+  const { auth } = useConsole();
+  const account = useAsync(() => call<{ dispatchRatePerSecond: number | null }>('GET', `/api/v1/accounts/${accountId}`, { auth }), [auth, accountId]);
+  const [value, setValue] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const current = value ?? (account.data?.dispatchRatePerSecond ?? '').toString();
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setError(undefined);
+    setSaved(undefined);
+    try {
+      const cap = current.trim() === '' ? null : Number(current.trim());
+      const answer = await call<{ dispatchRatePerSecond: number | null }>('PATCH', `/api/v1/accounts/${accountId}`, { auth, body: { dispatchRatePerSecond: cap } });
+      setValue(answer.dispatchRatePerSecond === null ? '' : String(answer.dispatchRatePerSecond));
+      setSaved(answer.dispatchRatePerSecond === null ? 'No dispatch cap.' : `Dispatch capped at ${answer.dispatchRatePerSecond} messages per second.`);
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <Card title="Dispatch cap">
+      <form className="filters" onSubmit={save}>
+        <label>
+          Messages per second (empty: none)
+          <input name="finance-dispatch-cap" type="number" min={1} step={1} value={current} onChange={(e) => setValue(e.target.value)} disabled={!account.data} />
+        </label>
+        <button type="submit" disabled={!account.data}>
+          Save cap
+        </button>
+      </form>
+      {saved && (
+        <p className="ok" data-testid="dispatch-cap-saved">
+          {saved}
+        </p>
+      )}
+      <ErrorBox error={account.error ?? error} />
+    </Card>
   );
 }
 
