@@ -147,17 +147,24 @@ async function fairness(stack: SmsgwStack): Promise<Record<string, number | stri
       await sleep(Number(values['express-gap-ms']));
     }
     const latencies: number[] = [];
+    // Where the time went: POST -> queued (accept, review and charge), queued -> submitted (dispatch).
+    const toQueued: number[] = [];
+    const toSubmitted: number[] = [];
     for (const s of sent) {
       for (;;) {
         const m = await b.call<MessageView>('GET', `/api/v1/messages/${s.id}`);
-        const submitted = m.events.find((e) => e.status === 'submitted');
-        if (submitted) {
-          latencies.push(Date.parse(submitted.at) - s.at);
+        const at = (status: string) => Date.parse(m.events.find((e) => e.status === status)?.at ?? '');
+        if (!Number.isNaN(at('submitted'))) {
+          latencies.push(at('submitted') - s.at);
+          toQueued.push(at('queued') - s.at);
+          toSubmitted.push(at('submitted') - at('queued'));
           break;
         }
         await sleep(100);
       }
     }
+    toQueued.sort((x, y) => x - y);
+    toSubmitted.sort((x, y) => x - y);
     const midway = await a.call<Progress>('GET', `/api/v1/batches/${batch.batchId}`);
     const { finalAt, last } = await waitFinal(a, batch.batchId, batch.accepted, 10 * 60_000);
     latencies.sort((x, y) => x - y);
@@ -169,6 +176,10 @@ async function fairness(stack: SmsgwStack): Promise<Record<string, number | stri
       aNotYetFinalWhenBDone: batch.accepted - finalCount(midway),
       expressP50Ms: percentile(latencies, 50),
       expressMaxMs: latencies[latencies.length - 1] ?? NaN,
+      toQueuedP50Ms: percentile(toQueued, 50),
+      toQueuedMaxMs: toQueued[toQueued.length - 1] ?? NaN,
+      queuedToSubmittedP50Ms: percentile(toSubmitted, 50),
+      queuedToSubmittedMaxMs: toSubmitted[toSubmitted.length - 1] ?? NaN,
       aDelivered: last.delivered,
       aPerSecond: Math.round(batch.accepted / ((finalAt - aStarted) / 1000)),
     };
@@ -186,6 +197,7 @@ try {
   const f = await fairness(stack);
   console.log(
     `fairness: A's batch of ${f.fairBatch} on a ${f.fairTps}/s carrier; B's ${expressCount} express: accept -> carrier p50 ${f.expressP50Ms} ms, max ${f.expressMaxMs} ms ` +
+      `(to queued p50 ${f.toQueuedP50Ms} / max ${f.toQueuedMaxMs} ms, queued -> carrier p50 ${f.queuedToSubmittedP50Ms} / max ${f.queuedToSubmittedMaxMs} ms) ` +
       `(${f.aNotYetFinalWhenBDone} of A's still not final then); A: ${f.aDelivered} delivered, ${f.aPerSecond}/s; load ${f.loadBefore} -> ${f.loadAfter}`,
   );
   writeResult('campaign', { messages, workers, throughput: t, fairness: f });

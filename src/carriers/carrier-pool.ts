@@ -12,8 +12,10 @@
  * takes a TPS permit, then a window slot (SlotQueue), and only then lets
  * the next waiter by fairness send; so one account's backlog of thousands
  * delays another account's submit by about one submit per waiting account,
- * not by the backlog. The fairness holds among this process's waiters;
- * worker processes share the carrier's TPS bucket first come, first served.
+ * not by the backlog. The order holds among this process's waiters; across
+ * worker processes the carrier's TPS bucket is shared, and there an express
+ * claim needs one permit where normal claims wait for a chunk, so another
+ * process's campaign does not starve it.
  *
  * It answers 'unavailable' (nothing sent) rather than waiting without
  * bound: a waiter gives up after maxTpsWaitMs when the carrier has a
@@ -220,8 +222,11 @@ export class CarrierPool implements CarrierPort {
         const limiter = entry.limiter;
         if (limiter) {
           entry.stage = 'permit';
-          if (!(await limiter.acquire(maxTpsWaitMs))) {
-            await sleep(PERMIT_RETRY_MS); // acquire may refuse at once when the next permit is beyond the wait
+          // In short steps, so an express waiter that comes meanwhile claims the shared bucket's
+          // next single permit (tps-limiter.ts) instead of waiting behind a chunk-sized normal
+          // claim that other processes keep beating.
+          if (!(await limiter.acquire(Math.min(maxTpsWaitMs, PERMIT_STEP_MS), entry.waiting.hasExpress()))) {
+            await sleep(PERMIT_RETRY_MS); // acquire may refuse at once when the next permit is beyond the step
             continue;
           }
         }
@@ -300,6 +305,8 @@ const NOT_BOUND: SubmitOutcome = { kind: 'unavailable', cause: 'not-bound', reas
 
 /** The pump's pause after a refused TPS permit before it asks again, ms. */
 const PERMIT_RETRY_MS = 5;
+/** Longest the pump waits for one permit before it looks again whether an express waiter came, ms. */
+const PERMIT_STEP_MS = 50;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

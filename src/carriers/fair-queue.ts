@@ -25,6 +25,10 @@ class Fifo<T> {
     this.items.push(item);
   }
 
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];
@@ -50,6 +54,22 @@ class Lane<T> {
       this.turns.push(key);
     }
     fifo.push(item);
+  }
+
+  /** Whether a live item waits; dead items met at the front are dropped (the turn order is kept). */
+  hasLive(isLive: (item: T) => boolean, onDrop: () => void): boolean {
+    for (;;) {
+      const key = this.turns.peek();
+      if (key === undefined) return false;
+      const fifo = this.byKey.get(key)!;
+      while (fifo.size > 0 && !isLive(fifo.peek() as T)) {
+        fifo.shift();
+        onDrop();
+      }
+      if (fifo.size > 0) return true;
+      this.turns.shift();
+      this.byKey.delete(key);
+    }
   }
 
   /** The next live item by round robin; dead items met on the way are dropped. */
@@ -84,6 +104,11 @@ export class FairQueue<T> {
   push(lane: FairLane, key: string, item: T): void {
     (lane === 'express' ? this.express : this.normal).push(key, item);
     this.pushed++;
+  }
+
+  /** Whether a live express item waits (the pump then asks for an express permit). */
+  hasExpress(): boolean {
+    return this.express.hasLive(this.isLive, () => this.shifted++);
   }
 
   /** The next live item: express lane first, round robin across keys within a lane. */

@@ -27,6 +27,7 @@ export class TpsLimiter {
   private stock = 0;
   private stockAtMs = 0;
   private refilling: Promise<number> | undefined;
+  private refillingExpress: Promise<number> | undefined;
   /** After a refused claim: no caller asks the source again before this. */
   private nextClaimAtMs = 0;
   private sourceDownUntilMs = 0;
@@ -43,8 +44,12 @@ export class TpsLimiter {
     this.local = new TokenBucket(maxTps);
   }
 
-  /** Takes one permit, waiting at most maxWaitMs; false (nothing taken) when none came in time. */
-  async acquire(maxWaitMs: number): Promise<boolean> {
+  /**
+   * Takes one permit, waiting at most maxWaitMs; false (nothing taken) when none came in time.
+   * `express`: when the local stock is empty, claims a single permit from the source at once (a
+   * normal claim waits for a whole chunk), without waiting for a refused normal claim's retry time.
+   */
+  async acquire(maxWaitMs: number, express = false): Promise<boolean> {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const now = Date.now();
@@ -54,7 +59,7 @@ export class TpsLimiter {
         return true;
       }
       this.stock = 0;
-      const retryAfterMs = now < this.nextClaimAtMs ? this.nextClaimAtMs - now : await this.refill();
+      const retryAfterMs = express ? await this.refillExpress() : now < this.nextClaimAtMs ? this.nextClaimAtMs - now : await this.refill();
       if (this.stock > 0 || Date.now() < this.sourceDownUntilMs) continue;
       if (Date.now() + retryAfterMs > deadline) return false;
       await sleep(retryAfterMs);
@@ -70,21 +75,29 @@ export class TpsLimiter {
 
   /** One claim shared by every caller waiting now; resolves with the source's retryAfterMs. */
   private refill(): Promise<number> {
-    this.refilling ??= this.source!.take(this.carrierId, this.maxTps, this.chunk)
-      .then(
-        ({ granted, retryAfterMs }) => {
-          this.stock += granted;
-          this.stockAtMs = Date.now();
-          if (granted === 0) this.nextClaimAtMs = Date.now() + Math.max(1, retryAfterMs);
-          return Math.max(1, retryAfterMs);
-        },
-        (error: unknown) => {
-          this.sourceDownUntilMs = Date.now() + SOURCE_RETRY_MS;
-          this.onSourceError(error);
-          return 0;
-        },
-      )
-      .finally(() => (this.refilling = undefined));
+    this.refilling ??= this.claim(this.chunk, false).finally(() => (this.refilling = undefined));
     return this.refilling;
+  }
+
+  /** One permit for an express submit (one claim at a time). */
+  private refillExpress(): Promise<number> {
+    this.refillingExpress ??= this.claim(1, true).finally(() => (this.refillingExpress = undefined));
+    return this.refillingExpress;
+  }
+
+  private claim(want: number, express: boolean): Promise<number> {
+    return this.source!.take(this.carrierId, this.maxTps, want, express ? { express } : undefined).then(
+      ({ granted, retryAfterMs }) => {
+        this.stock += granted;
+        this.stockAtMs = Date.now();
+        if (granted === 0 && !express) this.nextClaimAtMs = Date.now() + Math.max(1, retryAfterMs);
+        return Math.max(1, retryAfterMs);
+      },
+      (error: unknown) => {
+        this.sourceDownUntilMs = Date.now() + SOURCE_RETRY_MS;
+        this.onSourceError(error);
+        return 0;
+      },
+    );
   }
 }

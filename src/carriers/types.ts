@@ -131,7 +131,8 @@ export const BREAKER_GAUGE: Readonly<Record<BreakerState, number>> = { closed: 0
  * retryAfterMs says when one will be free.
  */
 export interface TpsPermitSource {
-  take(carrierId: string, maxTps: number, want: number): Promise<{ granted: number; retryAfterMs: number }>;
+  /** `want` permits, all or nothing; `express`: up to `want`, whatever there is now. */
+  take(carrierId: string, maxTps: number, want: number, options?: { readonly express?: boolean }): Promise<{ granted: number; retryAfterMs: number }>;
 }
 
 /**

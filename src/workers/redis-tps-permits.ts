@@ -4,7 +4,8 @@
  * The bucket refills at maxTps per second up to a burst of 100 ms worth
  * (at least one chunk); a claim of `want` permits is all or nothing, and a
  * refused claim says how long until `want` permits are there, so callers
- * sleep instead of polling. Time is Redis's own (TIME), so process clocks
+ * sleep instead of polling. An express claim is partial: one permit as soon
+ * as there is one, ahead of the chunks normal claims wait for. Time is Redis's own (TIME), so process clocks
  * need not agree.
  *
  * takeUpTo() is the same bucket with partial grants and a burst of the
@@ -69,9 +70,14 @@ export class RedisTpsPermits implements TpsPermitSource {
     this.take_ = command.bind(redis);
   }
 
-  async take(carrierId: string, maxTps: number, want: number): Promise<{ granted: number; retryAfterMs: number }> {
+  /**
+   * `want` permits, all or nothing; an express claim takes what there is up to `want` (the limiter
+   * asks for one), so it needs a single permit where normal claims wait for a whole chunk.
+   */
+  async take(carrierId: string, maxTps: number, want: number, options: { express?: boolean } = {}): Promise<{ granted: number; retryAfterMs: number }> {
     const burst = Math.max(want, Math.ceil(maxTps / 10));
-    const [granted, retryAfterMs] = await this.take_(`${this.prefix}:tps:${carrierId}`, maxTps, burst, want);
+    const key = `${this.prefix}:tps:${carrierId}`;
+    const [granted, retryAfterMs] = options.express ? await this.take_(key, maxTps, burst, want, '1') : await this.take_(key, maxTps, burst, want);
     return { granted: Number(granted), retryAfterMs: Number(retryAfterMs) };
   }
 

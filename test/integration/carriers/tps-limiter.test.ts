@@ -56,6 +56,32 @@ describe('the carrier TPS limiter', () => {
     expect(calls.n).toBeLessThan(fromA! / 2); // chunks of 10, plus refused claims
   });
 
+  it('gets express permits at once while another process drains the bucket in chunks, and the cap still holds', async () => {
+    const drainer = new TpsLimiter('carrier-3', 200, new RedisTpsPermits(redis, prefix));
+    const express = new TpsLimiter('carrier-3', 200, new RedisTpsPermits(redis.duplicate(), prefix));
+    const started = Date.now();
+    const drained = drain([drainer], 1_500);
+    const waits: number[] = [];
+    let granted = 0;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the drainer has emptied the bucket
+    for (let i = 0; i < 10; i++) {
+      const asked = Date.now();
+      if (await express.acquire(50, true)) {
+        granted++;
+        waits.push(Date.now() - asked);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [fromDrainer] = await drained;
+    const seconds = (Date.now() - started) / 1000;
+    // An express claim needs one permit (one every 5 ms at 200/s); the drainer's claims wait for 10.
+    // (With normal claims instead, 4 of 10 got none within 50 ms in a trial run.)
+    expect(granted).toBe(10);
+    expect(Math.max(...waits)).toBeLessThan(50);
+    // Both together within the cap: the run's seconds at 200/s, the burst (20) and a chunk held.
+    expect(fromDrainer! + granted).toBeLessThanOrEqual(Math.ceil(seconds * 200) + 20 + 10);
+  });
+
   it('keeps capping per process when Redis is unreachable', async () => {
     const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
     down.on('error', () => undefined);

@@ -66,6 +66,19 @@ describe('FairQueue', () => {
     expect(q.size).toBe(0);
   });
 
+  it('says whether a live express item waits, dropping removed ones it meets', () => {
+    const removed = new Set(['e1']);
+    const q = new FairQueue<string>((item) => !removed.has(item));
+    q.push('normal', 'A', 'a1');
+    expect(q.hasExpress()).toBe(false);
+    q.push('express', 'B', 'e1');
+    expect(q.hasExpress()).toBe(false); // e1 was removed: dropped and counted out
+    expect(q.size).toBe(1);
+    q.push('express', 'B', 'e2');
+    expect(q.hasExpress()).toBe(true);
+    expect(drain(q)).toEqual(['e2', 'a1']);
+  });
+
   it('answers undefined when empty, and an account that drained rejoins at the back', () => {
     const q = new FairQueue<string>();
     expect(q.shift()).toBeUndefined();
