@@ -5,11 +5,11 @@
  * BullMQ workers, SMPP sockets.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/env';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway';
 import { createLogger } from '../../src/log';
 import { createTestDatabase, dropTestDatabase } from './db';
+import { deleteKeys } from './redis-keys';
 
 export { eventually } from './wait';
 
@@ -122,20 +122,6 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await database.drop();
     },
   };
-}
-
-async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** The smsgw_smpp_sessions{side="server"} gauge: customer binds currently bound. */

@@ -3,10 +3,10 @@
  * waiting: queue-loss recovery re-enqueues scheduled messages delayed to
  * their time and batches not fully expanded, from PostgreSQL.
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../../src/core/id';
 import { PgBatchStore } from '../../../src/db/batch-store';
+import { deleteKeys } from '../../helpers/redis-keys';
 import { eventually, startTestGateway, type AppCreds, type TestGateway } from '../../helpers/gateway';
 
 let t: TestGateway;
@@ -18,20 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
-
-async function wipeQueues(prefix: string): Promise<void> {
-  const redis = new Redis(t.gw.config.redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 async function statusesOf(batchOrIds: { batchId?: string; ids?: string[] }): Promise<string[]> {
   const { rows } = batchOrIds.batchId
@@ -61,7 +47,7 @@ describe('after Redis lost its jobs', () => {
       recipients,
     );
 
-    await wipeQueues(t.prefix);
+    await deleteKeys(t.gw.config.redisUrl, `{${t.prefix}}*`);
     await eventually(async () => ((await statusesOf({ batchId })).filter((s) => s === 'delivered').length === 3 ? true : undefined), 15_000, 'the recovered batch to be delivered');
     expect(Date.now()).toBeLessThan(scheduleAt.getTime());
     expect(await statusesOf({ ids: [single.body.messages[0].id] })).toEqual(['accepted']);

@@ -15,10 +15,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SmscSimulator } from '../../../src/simulator';
 import { createTestDatabase } from '../../helpers/db';
+import { deleteKeys } from '../../helpers/redis-keys';
 import { Esme } from '../../helpers/esme-client';
 import { eventually, request } from '../../helpers/gateway';
 
@@ -153,17 +153,7 @@ afterAll(async () => {
   await sim?.stop();
   await db?.end();
   await database?.drop();
-  const redis = new Redis();
-  try {
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeys(undefined, `{${prefix}}*`);
 });
 
 const admin = (method: string, path: string, body?: unknown) =>
