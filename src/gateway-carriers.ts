@@ -5,11 +5,14 @@
  * throttle pause per carrier) that the dispatcher submits through, the
  * pool kept in step with the carriers LiveRouting loads (add, change,
  * disable, delete take effect without a restart, in every process), and
- * the live state published every second: GET /carriers (through the
+ * the bind slots shared with the other workers processes through Redis
+ * leases (BindLeaseKeeper: together never more binds than a carrier's
+ * `binds`), and the live state published every second: GET /carriers (through the
  * CarrierStateBoard), smsgw_carrier_breaker_state{carrier} and
  * smsgw_smpp_sessions{side="carrier"}.
  */
 import type { Redis } from 'ioredis';
+import { BindLeaseKeeper } from './carriers/bind-lease-keeper';
 import type { CarrierClientTimings } from './carriers/carrier-client';
 import { CarrierGuard, type BreakerOptions } from './carriers/carrier-guard';
 import { CarrierPool } from './carriers/carrier-pool';
@@ -18,6 +21,7 @@ import { BREAKER_GAUGE, type CarrierConfig, type CarrierPort, type DeliverHandle
 import type { Logger } from './log';
 import type { Metrics } from './metrics/registry';
 import type { CarrierStateBoard } from './workers/carrier-state';
+import { RedisBindLeases } from './workers/redis-bind-leases';
 import { RedisTpsPermits } from './workers/redis-tps-permits';
 
 /** Carrier timings and protection; defaults are production values, tests shorten them. */
@@ -26,6 +30,8 @@ export interface CarrierTuning extends CarrierClientTimings {
   readonly maxTpsWaitMs?: number;
   readonly breaker?: BreakerOptions;
   readonly pause?: ThrottlePauseOptions;
+  /** Bind-slot lease life, ms (CARRIER_BIND_LEASE_MS; tests shorten it). */
+  readonly bindLeaseMs?: number;
 }
 
 export interface CarrierSide {
@@ -53,18 +59,26 @@ const PUBLISH_INTERVAL_MS = 1_000;
 
 export function startCarrierSide(deps: CarrierSideDeps): CarrierSide {
   const log = deps.log.child({ module: 'carriers' });
-  const { maxTpsWaitMs, breaker, pause, ...timings } = deps.tuning ?? {};
+  const { maxTpsWaitMs, breaker, pause, bindLeaseMs, ...timings } = deps.tuning ?? {};
   let tpsWarned = false;
   const pool = new CarrierPool({
     ...timings,
     ...(maxTpsWaitMs !== undefined ? { maxTpsWaitMs } : {}),
     onDeliver: deps.onDeliver,
     logger: log,
+    leasedBinds: true,
     tpsPermits: new RedisTpsPermits(deps.redis, deps.keyPrefix),
     onTpsSourceError: (error) => {
       if (!tpsWarned) log.warn({ err: error }, 'shared TPS permits unavailable; capping per process for now');
       tpsWarned = true;
     },
+  });
+  const leases = new BindLeaseKeeper({
+    source: new RedisBindLeases(deps.redis, deps.keyPrefix),
+    owner: deps.processId,
+    pool,
+    logger: log,
+    ...(bindLeaseMs !== undefined ? { ttlMs: bindLeaseMs } : {}),
   });
   const nameOf = (id: string) => deps.carriers().find((c) => c.id === id)?.name ?? id;
   const guard = new CarrierGuard(pool, {
@@ -88,6 +102,7 @@ export function startCarrierSide(deps: CarrierSideDeps): CarrierSide {
       void pool.remove(id);
       guard.forget(id);
     }
+    leases.kick(); // new carriers get their slots now, not at the next renewal
   };
   sync(deps.carriers());
 
@@ -114,6 +129,7 @@ export function startCarrierSide(deps: CarrierSideDeps): CarrierSide {
     async close() {
       clearInterval(publisher);
       guard.close();
+      await leases.stop();
       await pool.close();
     },
   };

@@ -80,7 +80,7 @@ export async function startWorkersRole(d: WorkersRoleDeps): Promise<CarrierSide>
     processId,
     carriers: () => routing.carriers(),
     onDeliver: inbound.handle,
-    ...(options.carriers ? { tuning: options.carriers } : {}),
+    tuning: { bindLeaseMs: config.carrierBindLeaseMs, ...options.carriers },
   });
   const idMap = new RedisCarrierIdMap(redis, `${queuePrefix(config.queuePrefix)}`);
   const retryBaseDelayMs = options.retryBaseDelayMs;

@@ -17,6 +17,13 @@
  * claim needs one permit where normal claims wait for a chunk, so another
  * process's campaign does not starve it.
  *
+ * Bind slots: with `leasedBinds`, a carrier's binds are slots that the
+ * workers processes share (BindLeaseKeeper, bind-lease-keeper.ts): the pool
+ * opens only the slots it is given (setHeldSlots), so all processes
+ * together never exceed the carrier's `binds`; a process given none
+ * answers 'not-held' (the message waits, maybe for another process).
+ * Without it, every slot is this process's.
+ *
  * It answers 'unavailable' (nothing sent) rather than waiting without
  * bound: a waiter gives up after maxTpsWaitMs when the carrier has a
  * maxTps (over-tps while the pump waits for a permit; window-full or
@@ -39,6 +46,8 @@ export interface CarrierPoolOptions extends CarrierClientTimings {
   readonly onTpsSourceError?: (error: unknown) => void;
   /** [0, 1) source for reconnect jitter (default Math.random). */
   readonly random?: () => number;
+  /** Bind only the slots setHeldSlots gives (leases shared by processes); default false: every slot. */
+  readonly leasedBinds?: boolean;
 }
 
 /** A submit waiting for its turn: admitted (true) with a slot, or sent away with the outcome. */
@@ -50,7 +59,12 @@ interface Waiter {
 
 interface CarrierEntry {
   config: CarrierConfig;
+  /** The sessions of the slots held, in slot order (what pick, capacity and state read). */
   clients: CarrierClient[];
+  /** The same sessions by bind slot: one transceiver, or a transmitter and its receiver. */
+  bySlot: Map<number, CarrierClient[]>;
+  /** Slots this process may bind (leasedBinds); null = every slot. */
+  held: readonly number[] | null;
   limiter: TpsLimiter | undefined;
   /** Outstanding submits across the carrier's binds; only the pump waits here. */
   slots: SlotQueue;
@@ -97,6 +111,8 @@ export class CarrierPool implements CarrierPort {
       const entry: CarrierEntry = {
         config: frozen,
         clients: [],
+        bySlot: new Map(),
+        held: this.options.leasedBinds ? [] : null,
         limiter: this.limiterFor(frozen),
         slots: new SlotQueue(() => capacityOf(entry)),
         nextClient: 0,
@@ -113,7 +129,7 @@ export class CarrierPool implements CarrierPort {
     const previous = entry.config;
     entry.config = frozen;
     const stops: Array<Promise<void>> = [];
-    if (CONNECTION_FIELDS.some((f) => previous[f] !== frozen[f])) stops.push(...entry.clients.splice(0).map((c) => this.stopClient(c)));
+    if (CONNECTION_FIELDS.some((f) => previous[f] !== frozen[f])) stops.push(...this.stopAll(entry));
     if (previous.maxTps !== frozen.maxTps) entry.limiter = this.limiterFor(frozen);
     if (previous.window !== frozen.window) for (const c of entry.clients) c.setWindowSize(frozen.window);
     stops.push(...this.resize(config.id));
@@ -131,7 +147,27 @@ export class CarrierPool implements CarrierPort {
     // Nothing was sent to them, and the pool no longer holds the carrier: they may go to the next one.
     const gone: SubmitOutcome = { kind: 'unavailable', cause: 'unknown-carrier', reason: 'carrier removed while waiting' };
     for (let waiter = entry.waiting.shift(); waiter; waiter = entry.waiting.shift()) settle(entry, waiter, gone);
-    await Promise.all(entry.clients.map((c) => this.stopClient(c)));
+    await Promise.all(this.stopAll(entry));
+  }
+
+  /** Bind slots the carrier's config asks for (its binds; 0 when disabled or deleted). */
+  slotCount(carrierId: string): number {
+    const entry = this.carriers.get(carrierId);
+    return entry ? slotsOf(entry.config) : 0;
+  }
+
+  /**
+   * The slots this process may bind now (leasedBinds): binds the new ones,
+   * and resolves once the sessions of the slots taken away have unbound,
+   * so their leases can be given back.
+   */
+  async setHeldSlots(carrierId: string, slots: readonly number[]): Promise<void> {
+    const entry = this.carriers.get(carrierId);
+    if (!entry || !this.options.leasedBinds) return;
+    entry.held = [...slots];
+    const stops = this.resize(carrierId);
+    entry.slots.wake();
+    await Promise.all(stops);
   }
 
   /**
@@ -145,13 +181,13 @@ export class CarrierPool implements CarrierPort {
     const entry = this.carriers.get(carrierId);
     if (!entry) return { kind: 'unavailable', cause: 'unknown-carrier', reason: 'unknown carrier' };
     if (!entry.config.enabled) return { kind: 'unavailable', cause: 'disabled', reason: 'carrier disabled' };
-    if (!hasTransmitter(entry)) return NOT_BOUND;
+    if (!hasTransmitter(entry)) return unboundOutcome(entry);
     const admitted = await this.admission(entry, order);
     if (admitted !== true) return admitted;
     try {
       if (gate && !gate()) return { kind: 'unavailable', cause: 'paused', reason: 'paused while waiting to be sent' };
       const client = this.pick(entry);
-      if (!client) return NOT_BOUND;
+      if (!client) return unboundOutcome(entry);
       return await client.submit(part);
     } finally {
       // After the caller has seen the outcome (its continuation runs first), so a throttle answer
@@ -166,7 +202,7 @@ export class CarrierPool implements CarrierPort {
     return {
       carrierId,
       boundSessions: entry.clients.filter((c) => c.isBound).length,
-      configuredBinds: sessionsWanted(entry.config),
+      configuredBinds: entry.clients.length,
       inFlight: entry.clients.reduce((n, c) => n + c.inFlight, 0),
     };
   }
@@ -265,23 +301,38 @@ export class CarrierPool implements CarrierPort {
     return best;
   }
 
-  /** Starts or stops clients until the count matches the config; returns the stops. */
+  /** Starts or stops sessions until they are those of the held slots the config still has; returns the stops. */
   private resize(carrierId: string): Array<Promise<void>> {
     const entry = this.carriers.get(carrierId);
     if (!entry) return [];
-    const types = bindTypes(entry.config);
-    const stops = entry.clients.splice(types.length).map((c) => this.stopClient(c));
-    while (entry.clients.length < types.length) {
-      const client = new CarrierClient({
-        ...this.options,
-        config: entry.config,
-        bindIndex: entry.clients.length,
-        bindType: types[entry.clients.length]!,
-      });
-      entry.clients.push(client);
-      client.on('state', () => entry.slots.wake());
-      client.start();
+    const count = slotsOf(entry.config);
+    const wanted = new Set((entry.held ?? Array.from({ length: count }, (_, slot) => slot)).filter((slot) => slot < count));
+    const stops: Array<Promise<void>> = [];
+    for (const [slot, clients] of entry.bySlot) {
+      if (wanted.has(slot)) continue;
+      entry.bySlot.delete(slot);
+      stops.push(...clients.map((c) => this.stopClient(c)));
     }
+    for (const slot of wanted) {
+      if (entry.bySlot.has(slot)) continue;
+      entry.bySlot.set(slot, slotBindTypes(entry.config).map((bindType) => this.startClient(entry, slot, bindType)));
+    }
+    entry.clients = [...entry.bySlot.entries()].sort(([a], [b]) => a - b).flatMap(([, clients]) => clients);
+    return stops;
+  }
+
+  private startClient(entry: CarrierEntry, slot: number, bindType: CarrierBindType): CarrierClient {
+    const client = new CarrierClient({ ...this.options, config: entry.config, bindIndex: slot, bindType });
+    client.on('state', () => entry.slots.wake());
+    client.start();
+    return client;
+  }
+
+  /** Stops every session of the carrier (its slots stay held: resize binds them again). */
+  private stopAll(entry: CarrierEntry): Array<Promise<void>> {
+    const stops = entry.clients.map((c) => this.stopClient(c));
+    entry.bySlot.clear();
+    entry.clients = [];
     return stops;
   }
 
@@ -292,16 +343,23 @@ export class CarrierPool implements CarrierPort {
   }
 }
 
-/** The sessions a config asks for, in bind order: transceivers, or transmitter/receiver pairs. */
-function bindTypes(config: CarrierConfig): CarrierBindType[] {
-  const binds = config.enabled && !config.deleted ? Math.max(0, config.binds) : 0;
-  if (config.bindMode === 'transmitter_receiver') {
-    return Array.from({ length: 2 * binds }, (_, i): CarrierBindType => (i % 2 === 0 ? 'transmitter' : 'receiver'));
-  }
-  return Array.from({ length: binds }, (): CarrierBindType => 'transceiver');
+/** Bind slots a config asks for: its binds, none when disabled or deleted. */
+function slotsOf(config: CarrierConfig): number {
+  return config.enabled && !config.deleted ? Math.max(0, config.binds) : 0;
+}
+
+/** The sessions of one slot: a transceiver, or a transmitter with its receiver. */
+function slotBindTypes(config: CarrierConfig): CarrierBindType[] {
+  return config.bindMode === 'transmitter_receiver' ? ['transmitter', 'receiver'] : ['transceiver'];
 }
 
 const NOT_BOUND: SubmitOutcome = { kind: 'unavailable', cause: 'not-bound', reason: 'no bound session' };
+const NOT_HELD: SubmitOutcome = { kind: 'unavailable', cause: 'not-held', reason: 'other workers processes hold every bind slot' };
+
+/** Nothing bound to send on: this process has no slot of a carrier that has some, or its binds are down. */
+function unboundOutcome(entry: CarrierEntry): SubmitOutcome {
+  return entry.held !== null && entry.held.length === 0 && slotsOf(entry.config) > 0 ? NOT_HELD : NOT_BOUND;
+}
 
 /** The pump's pause after a refused TPS permit before it asks again, ms. */
 const PERMIT_RETRY_MS = 5;
@@ -321,7 +379,7 @@ function settle(entry: CarrierEntry, waiter: Waiter, answer: true | SubmitOutcom
 
 /** Why a waiter got no window slot: the windows stayed full, or no session is bound. */
 function slotOutcome(entry: CarrierEntry, waitedMs: number): SubmitOutcome {
-  return hasTransmitter(entry) ? { kind: 'unavailable', cause: 'window-full', reason: `no window slot within ${waitedMs} ms` } : NOT_BOUND;
+  return hasTransmitter(entry) ? { kind: 'unavailable', cause: 'window-full', reason: `no window slot within ${waitedMs} ms` } : unboundOutcome(entry);
 }
 
 function hasTransmitter(entry: CarrierEntry): boolean {
@@ -331,8 +389,4 @@ function hasTransmitter(entry: CarrierEntry): boolean {
 /** Submits the carrier may have outstanding: its window on every bound transmitting session. */
 function capacityOf(entry: CarrierEntry): number {
   return entry.clients.filter((c) => c.isBound && c.canSubmit).length * entry.config.window;
-}
-
-function sessionsWanted(config: CarrierConfig): number {
-  return bindTypes(config).length;
 }

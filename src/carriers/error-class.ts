@@ -62,6 +62,8 @@ export const UNAVAILABLE_POLICY: Readonly<Record<UnavailableCause, { readonly fa
   'unknown-carrier': { fault: 'none', then: 'next' },
   disabled: { fault: 'none', then: 'next' },
   'not-bound': { fault: 'carrier', then: 'next' },
+  // Healthy, bound by another workers process: the message waits and comes back (maybe to that one).
+  'not-held': { fault: 'none', then: 'wait' },
   'window-full': { fault: 'none', then: 'wait' },
   'over-tps': { fault: 'none', then: 'wait' },
   'breaker-open': { fault: 'none', then: 'next' },

@@ -66,6 +66,8 @@ export interface OutboundPart {
  * Why nothing was sent:
  * - unknown-carrier, disabled: the pool does not hold the carrier (now);
  * - not-bound: no bound session (the carrier is down or refuses our binds);
+ * - not-held: this process holds none of the carrier's bind slots (other
+ *   workers processes hold them all, or its leases could not be renewed);
  * - window-full: every window stayed full for windowWaitMs (the carrier is not answering);
  * - over-tps: the carrier's maxTps left no permit within maxTpsWaitMs (our own cap);
  * - breaker-open: the carrier's circuit breaker is open (or half-open with its probe out);
@@ -75,6 +77,7 @@ export type UnavailableCause =
   | 'unknown-carrier'
   | 'disabled'
   | 'not-bound'
+  | 'not-held'
   | 'window-full'
   | 'over-tps'
   | 'breaker-open'
@@ -115,7 +118,11 @@ export interface CarrierLiveState {
   readonly carrierId: string;
   /** Bound sessions of every kind (transceivers, transmitters and receivers). */
   readonly boundSessions: number;
-  /** Sessions the config asks for (binds, or 2 x binds for transmitter_receiver); 0 when disabled. */
+  /**
+   * Sessions this process is to keep: binds (2 x binds for
+   * transmitter_receiver) of the slots it holds; 0 when disabled. Summed
+   * over processes, the carrier's configured sessions.
+   */
   readonly configuredBinds: number;
   readonly inFlight: number;
 }
@@ -133,6 +140,27 @@ export const BREAKER_GAUGE: Readonly<Record<BreakerState, number>> = { closed: 0
 export interface TpsPermitSource {
   /** `want` permits, all or nothing; `express`: up to `want`, whatever there is now. */
   take(carrierId: string, maxTps: number, want: number, options?: { readonly express?: boolean }): Promise<{ granted: number; retryAfterMs: number }>;
+}
+
+/**
+ * Leases on a carrier's bind slots, shared by every workers process
+ * (Redis), so that together they never open more binds than the carrier's
+ * `binds` (DESIGN.md "Scale-out"). A slot's lease names its owner and
+ * expires unless renewed; a process binds a slot only while it holds it.
+ */
+export interface BindLeaseSource {
+  /** Registers `owner` as live for `ttlMs`; returns every live owner. */
+  heartbeat(owner: string, ttlMs: number): Promise<string[]>;
+  /**
+   * Renews the slots of `carrierId` (0 .. slots-1) that `owner` holds, then
+   * takes free ones, lowest first, while it holds fewer than `want`;
+   * returns the slots it holds, ascending.
+   */
+  claim(carrierId: string, slots: number, owner: string, want: number, ttlMs: number): Promise<number[]>;
+  /** Gives a slot back, if `owner` still holds it. */
+  release(carrierId: string, slot: number, owner: string): Promise<void>;
+  /** Removes `owner` from the live owners (its slots go back with release). */
+  leave(owner: string): Promise<void>;
 }
 
 /**

@@ -81,6 +81,11 @@ const schema = z.object({
    * Redis connection mid-job) runs again within about twice this.
    */
   WORKER_STALLED_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  /**
+   * Life of a carrier bind-slot lease, milliseconds (renewed every quarter of it): how long the
+   * slots of a workers process that died stay unbound before the other processes take them.
+   */
+  CARRIER_BIND_LEASE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   /** Default validity of a message when the client gives none, seconds. */
   DEFAULT_VALIDITY_S: z.coerce.number().int().min(60).max(7 * 86400).default(86400),
   /** A held message no reviewer decided within this many seconds is rejected (REVIEW_TIMEOUT). */
@@ -132,6 +137,7 @@ export type Config = Readonly<{
   workerConcurrency: number;
   dispatchExpressConcurrency: number;
   workerStalledMs: number;
+  carrierBindLeaseMs: number;
   defaultValiditySeconds: number;
   heldReviewTimeoutSeconds: number;
   callbackMaxAttempts: number;
@@ -196,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     dispatchExpressConcurrency: e.DISPATCH_EXPRESS_CONCURRENCY ?? e.WORKER_CONCURRENCY,
     workerStalledMs: e.WORKER_STALLED_MS,
+    carrierBindLeaseMs: e.CARRIER_BIND_LEASE_MS,
     defaultValiditySeconds: e.DEFAULT_VALIDITY_S,
     heldReviewTimeoutSeconds: e.HELD_REVIEW_TIMEOUT_SECONDS,
     callbackMaxAttempts: e.CALLBACK_MAX_ATTEMPTS,

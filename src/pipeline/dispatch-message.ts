@@ -82,8 +82,8 @@ function describe(outcome: SubmitOutcome | undefined): string {
   }
 }
 
-/** Nothing reached the pool for these: not a carrier submit in the metrics. */
-const NOT_SUBMITTED = new Set(['breaker-open', 'paused']);
+/** Nothing was tried at the carrier for these (no bind of ours was asked): not a carrier submit in the metrics. */
+const NOT_SUBMITTED = new Set(['breaker-open', 'paused', 'not-held']);
 
 export async function submitMessage(
   message: MessageRecord,

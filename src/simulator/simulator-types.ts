@@ -41,6 +41,11 @@ export interface SmscSimulatorOptions {
   /** When both are set, a bind must match: wrong system_id -> ESME_RINVSYSID, wrong password -> ESME_RINVPASWD. Default: any. */
   readonly systemId?: string;
   readonly password?: string;
+  /**
+   * Binds one system_id may hold at once, as an SMSC enforces an account's bind limit: one more is
+   * refused with ESME_RBINDFAIL (and counted in bindsRefused). Default: no limit.
+   */
+  readonly maxBindsPerSystemId?: number;
   /** Style of the message ids we hand out (default 'hex'). */
   readonly idStyle?: 'hex' | 'decimal';
   /** Style of the id in the receipt text (default: as handed out); carriers often answer hex and write decimal. */

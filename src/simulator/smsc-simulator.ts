@@ -64,6 +64,9 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
   private readonly bindIds = new WeakMap<SmppSession, number>();
   private outstanding = 0;
   private peakOutstanding = 0;
+  /** Sessions whose bind we accepted, by system_id (counted from the bind_resp, before 'bound' is seen). */
+  private readonly admitted = new Map<SmppSession, string>();
+  private peakBindsValue = 0;
 
   constructor(private readonly options: SmscSimulatorOptions = {}) {
     super();
@@ -124,6 +127,11 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
   /** Bound sessions, for tests ("both binds used") and the CLI. */
   get boundSessions(): number {
     return [...this.sessions].filter((s) => s.isBound).length;
+  }
+
+  /** Most binds one system_id held at once since the start (counted from each accepted bind). */
+  get peakBinds(): number {
+    return this.peakBindsValue;
   }
 
   /** submit_sm received and not yet answered (submitResponseDelayMs), now and at the peak. */
@@ -205,7 +213,10 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
       this.emit('bind', { systemId: state.systemId, bindType: state.bindType });
       if (state.bindType !== 'transmitter') this.receipts.wake(state.systemId);
     });
-    session.on('close', () => this.sessions.delete(session));
+    session.on('close', () => {
+      this.sessions.delete(session);
+      this.admitted.delete(session);
+    });
   }
 
   private receiversOf(systemId: string): SmppSession[] {
@@ -217,7 +228,7 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
       case 'bind_transmitter':
       case 'bind_receiver':
       case 'bind_transceiver':
-        return this.onBind(pdu.fields.system_id, pdu.fields.password);
+        return this.onBind(pdu.fields.system_id, pdu.fields.password, session);
       case 'submit_sm':
         return this.onSubmit(pdu.fields, session);
       default:
@@ -225,18 +236,23 @@ export class SmscSimulator extends EventEmitter<SmscSimulatorEvents> {
     }
   }
 
-  private onBind(systemId: string, password: string): RequestAnswer {
-    const { systemId: want, password: wantPassword } = this.options;
+  private onBind(systemId: string, password: string, session: SmppSession): RequestAnswer {
+    const { systemId: want, password: wantPassword, maxBindsPerSystemId } = this.options;
+    const held = [...this.admitted.values()].filter((id) => id === systemId).length;
     const refused =
       want !== undefined && systemId !== want
         ? COMMAND_STATUS.ESME_RINVSYSID
         : wantPassword !== undefined && password !== wantPassword
           ? COMMAND_STATUS.ESME_RINVPASWD
-          : undefined;
+          : maxBindsPerSystemId !== undefined && held >= maxBindsPerSystemId
+            ? COMMAND_STATUS.ESME_RBINDFAIL
+            : undefined;
     if (refused !== undefined) {
       this.stats.bindsRefused++;
       return { commandStatus: refused };
     }
+    this.admitted.set(session, systemId);
+    this.peakBindsValue = Math.max(this.peakBindsValue, held + 1);
     return { fields: { system_id: SIMULATOR_SYSTEM_ID } };
   }
 

@@ -140,6 +140,8 @@ beforeAll(async () => {
     ACCEPT_BATCH_WAIT_MS: '2',
     // A job whose worker was killed runs again within ~4 s instead of ~60 s.
     WORKER_STALLED_MS: '2000',
+    // The killed workers process's carrier bind slots are free again ~2 s after, not ~10 s.
+    CARRIER_BIND_LEASE_MS: '2000',
   };
   edgeSmppPort = await freePort();
   edge = new GatewayProcess('edge', await freePort(), { ...common, GATEWAY_ROLES: 'api,smpp', SMPP_PORT: String(edgeSmppPort) });

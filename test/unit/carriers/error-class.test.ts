@@ -15,6 +15,7 @@ describe('carrier error classes', () => {
     ['a status missing from the table', rejected(0x99), 'permanent', 'fail', false],
     ['a submit_sm_resp timeout', { kind: 'timeout' } as SubmitOutcome, 'unknown', 'retry', true],
     ['no bound session', unavailable('not-bound'), 'unavailable', 'next', true],
+    ['every bind slot held by other workers processes', unavailable('not-held'), 'unavailable', 'wait', false],
     ['full windows', unavailable('window-full'), 'unavailable', 'wait', false],
     ['over our own maxTps', unavailable('over-tps'), 'unavailable', 'wait', false],
     ['an open breaker', unavailable('breaker-open'), 'unavailable', 'next', false],
