@@ -15,6 +15,7 @@ import * as users from './migrations/008-users';
 import * as partitions from './migrations/009-partitions';
 import * as campaigns from './migrations/010-campaigns';
 import * as dispatchCaps from './migrations/011-dispatch-caps';
+import * as retentionIndexes from './migrations/012-retention-indexes';
 
 // bigint (int8) columns are money and counts: parse to number. Values stay
 // far below 2^53 minor units; parseSafeInteger throws rather than round.
@@ -42,7 +43,7 @@ export function createDb(databaseUrl: string, poolMax = 10, onWarn?: (message: s
   });
 }
 
-const MIGRATIONS = [initial, smppConcat, carriers, audit, policy, billingMo, operations, users, partitions, campaigns, dispatchCaps] as const;
+const MIGRATIONS = [initial, smppConcat, carriers, audit, policy, billingMo, operations, users, partitions, campaigns, dispatchCaps, retentionIndexes] as const;
 
 /** Migrations live in code (no directory scan), so they run the same under tsx and in a bundle. */
 const migrationSource: Knex.MigrationSource<(typeof MIGRATIONS)[number]> = {

@@ -15,6 +15,7 @@ import {
   monthPartitions,
 } from '../db/partition-store';
 import type { Db } from '../db/knex';
+import { deleteOldSideRows } from '../db/retention-rows';
 import type { Logger } from '../log';
 import { runRetention, type RetentionReport, type RetentionStore } from './retention';
 
@@ -29,6 +30,7 @@ export function pgRetentionStore(db: Db): RetentionStore {
     dropMonth: (month) => dropMonth(db, month),
     deleteOldDefault: (before, limit) => deleteOldDefaultRows(db, before, limit),
     deleteOldRollups: (before) => deleteOldRollups(db, before),
+    deleteOldSideRows: (before, limit) => deleteOldSideRows(db, before, limit),
   };
 }
 
@@ -53,9 +55,10 @@ export async function startRetentionJob(deps: RetentionJobDeps): Promise<{ close
     QUEUE,
     async () => {
       const report = await runRetention(store, { retentionDays: deps.retentionDays, now: (deps.now ?? (() => new Date()))() });
-      if (report.dropped.length > 0 || report.defaultDeleted > 0 || report.created.length > 0) {
+      const side = report.sideRowsDeleted;
+      if (report.dropped.length > 0 || report.defaultDeleted > 0 || report.created.length > 0 || side.mo + side.unmatchedReceipts + side.batches > 0) {
         deps.log.info(
-          { created: report.created, dropped: report.dropped, defaultDeleted: report.defaultDeleted, rollupsDeleted: report.rollupsDeleted },
+          { created: report.created, dropped: report.dropped, defaultDeleted: report.defaultDeleted, rollupsDeleted: report.rollupsDeleted, sideRowsDeleted: side },
           'retention run',
         );
       }

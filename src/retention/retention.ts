@@ -3,8 +3,10 @@
  * whose every message is older than MESSAGE_RETENTION_DAYS (0 = keep
  * forever), with their events and parts; delete old rows of the default
  * partition (ids that are not UUIDv7) by created_at, in bounded batches; and
- * the hourly report rollups of the dropped period. Ledger rows are never
- * deleted, so the ledger still sums to every balance.
+ * the hourly report rollups of the dropped period; and, by the same age,
+ * inbound (MO) messages, unmatched receipts and campaign batches none of
+ * whose messages is left. Ledger rows are never deleted, so the ledger
+ * still sums to every balance.
  *
  * Idempotent: a run after a crash creates nothing twice and drops only what
  * is still there. One run does a bounded amount of work.
@@ -20,6 +22,8 @@ export interface RetentionStore {
   /** Deletes up to `limit` default-partition messages created before `before`; returns how many. */
   deleteOldDefault(before: Date, limit: number): Promise<number>;
   deleteOldRollups(before: Date): Promise<number>;
+  /** Up to `limit` rows per table of MO messages, unmatched receipts and emptied batches older than `before`. */
+  deleteOldSideRows(before: Date, limit: number): Promise<{ mo: number; unmatchedReceipts: number; batches: number }>;
 }
 
 export interface RetentionOptions {
@@ -38,12 +42,14 @@ export interface RetentionReport {
   readonly dropped: Array<{ month: Month; messages: number }>;
   readonly defaultDeleted: number;
   readonly rollupsDeleted: number;
+  /** MO messages, unmatched receipts and batches deleted. */
+  readonly sideRowsDeleted: { mo: number; unmatchedReceipts: number; batches: number };
   /** Months whose partition could not be created (e.g. the default partition already holds rows of that month). */
   readonly failures: Array<{ month: Month; error: string }>;
 }
 
 export async function runRetention(store: RetentionStore, options: RetentionOptions): Promise<RetentionReport> {
-  const report: RetentionReport = { created: [], dropped: [], defaultDeleted: 0, rollupsDeleted: 0, failures: [] };
+  const report: RetentionReport = { created: [], dropped: [], defaultDeleted: 0, rollupsDeleted: 0, sideRowsDeleted: { mo: 0, unmatchedReceipts: 0, batches: 0 }, failures: [] };
   if (!(await store.partitioned())) return report;
   const current = monthOf(options.now);
   const existing = await store.months();
@@ -77,7 +83,16 @@ export async function runRetention(store: RetentionStore, options: RetentionOpti
   const kept = (await store.months())[0];
   const rollupCutoff = kept && monthStart(kept) < cutoff ? monthStart(kept) : cutoff;
   const rollupsDeleted = await store.deleteOldRollups(rollupCutoff);
-  return { ...report, defaultDeleted, rollupsDeleted };
+  // After the months: a batch goes once its messages are gone.
+  const side = { mo: 0, unmatchedReceipts: 0, batches: 0 };
+  for (let i = 0; i < (options.maxBatches ?? 20); i++) {
+    const n = await store.deleteOldSideRows(cutoff, batchSize);
+    side.mo += n.mo;
+    side.unmatchedReceipts += n.unmatchedReceipts;
+    side.batches += n.batches;
+    if (Math.max(n.mo, n.unmatchedReceipts, n.batches) < batchSize) break;
+  }
+  return { ...report, defaultDeleted, rollupsDeleted, sideRowsDeleted: side };
 }
 
 const key = (m: Month): number => m.year * 12 + m.month;

@@ -3,7 +3,8 @@
  * (UUIDv7 id ranges); the repeatable retention job drops the months older
  * than MESSAGE_RETENTION_DAYS with their events, parts and dead letters,
  * deletes old rows of the default partition, keeps recent messages, creates
- * the coming months' partitions, and never touches the ledger (which still
+ * the coming months' partitions, deletes old MO messages, unmatched
+ * receipts and emptied batches, and never touches the ledger (which still
  * sums to every balance).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -112,6 +113,39 @@ describe('retention', () => {
     expect(await sql(`SELECT kind, amount FROM ledger WHERE message_id = ?`, [expired])).toEqual([{ kind: 'charge', amount: -5 }]);
     await eventually(async () => ((await sql(`SELECT 1 FROM ledger WHERE message_id = ?`, [fresh])).length === 1 ? true : undefined), 10_000, 'the fresh message to be charged');
     expect((await sql(`SELECT id FROM ledger WHERE account_id = ?`, [accountId])).length).toBe(ledgerRowsBefore + 1);
+    await ledgerMatchesBalance(accountId);
+  });
+
+  it('deletes MO messages, unmatched receipts and batches older than the retention, a batch only once its messages are gone', async () => {
+    const { accountId, creds } = await t.customer(1000);
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const mo = async (age: number) => {
+      const id = uuidv7At(daysAgo(age).getTime());
+      await sql(`INSERT INTO mo_messages (id, app_id, from_number, to_number, text, received_at) VALUES (?, ?, '989121234567', '1000', 'mo', ?)`, [id, creds.appId, daysAgo(age)]);
+      return id;
+    };
+    const receipt = async (age: number) =>
+      (await sql<{ id: string }>(`INSERT INTO unmatched_receipts (carrier_message_id, stat, received_at) VALUES (?, 'DELIVRD', ?) RETURNING id::text AS id`, [randomUUID(), daysAgo(age)]))[0]!.id;
+    const batch = async (age: number) => {
+      const id = uuidv7At(daysAgo(age).getTime());
+      await sql(`INSERT INTO batches (id, account_id, app_id, text, priority, validity_seconds, total, created, expanded_at, created_at) VALUES (?, ?, ?, 'hi', 'normal', 3600, 1, 1, ?, ?)`, [id, accountId, creds.appId, daysAgo(age), daysAgo(age)]);
+      return id;
+    };
+    const [oldMo, newMo] = [await mo(200), await mo(10)];
+    const [oldReceipt, newReceipt] = [await receipt(200), await receipt(10)];
+    const [emptied, stillSending, recentBatch] = [await batch(200), await batch(200), await batch(10)];
+    // The old batch whose message (40 days old, inside the retention) is still there keeps its row.
+    const message = await oldMessage(accountId, creds.appId, 40);
+    await sql(`UPDATE messages SET batch_id = ? WHERE id = ?`, [stillSending, message]);
+
+    await eventually(async () => ((await sql(`SELECT 1 FROM mo_messages WHERE id = ?`, [oldMo])).length === 0 ? true : undefined), 25_000, 'the old MO message to go');
+    await eventually(async () => ((await sql(`SELECT 1 FROM batches WHERE id = ?`, [emptied])).length === 0 ? true : undefined), 15_000, 'the emptied old batch to go');
+    expect(await sql(`SELECT 1 FROM mo_messages WHERE id = ?`, [newMo])).toHaveLength(1);
+    expect(await sql(`SELECT 1 FROM unmatched_receipts WHERE id = ?::bigint`, [oldReceipt])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM unmatched_receipts WHERE id = ?::bigint`, [newReceipt])).toHaveLength(1);
+    expect((await sql<{ id: string }>(`SELECT id FROM batches WHERE id = ANY(?::uuid[]) ORDER BY id`, [[stillSending, recentBatch]])).map((r) => r.id).sort()).toEqual([stillSending, recentBatch].sort());
+    expect((await t.asApp(creds, 'GET', `/api/v1/batches/${stillSending}`)).status).toBe(200);
+    expect((await t.asApp(creds, 'GET', `/api/v1/batches/${emptied}`)).status).toBe(404);
     await ledgerMatchesBalance(accountId);
   });
 });
