@@ -113,6 +113,7 @@ export async function startWorkersRole(d: WorkersRoleDeps): Promise<CarrierSide>
       onSubmitResult: (carrierId, result) =>
         metrics.carrierSubmits.inc({ carrier: routing.carrier(carrierId)?.name ?? 'unknown', result }),
       onDeadLettered: (count) => metrics.messagesDeadLettered.inc(count),
+      onRequeued: (reason, count) => metrics.dispatchRequeued.inc({ reason }, count),
       ...(retryBaseDelayMs !== undefined ? { retryBaseDelayMs } : {}),
       ...(options.dispatchWait?.baseDelayMs !== undefined ? { waitBaseDelayMs: options.dispatchWait.baseDelayMs } : {}),
       ...(options.dispatchWait?.maxDelayMs !== undefined ? { waitMaxDelayMs: options.dispatchWait.maxDelayMs } : {}),

@@ -25,6 +25,7 @@ export interface Metrics {
   readonly callbacksDeadLettered: Counter;
   readonly batchesCreated: Counter;
   readonly messagesCancelled: Counter;
+  readonly dispatchRequeued: Counter<'reason'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -67,6 +68,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     batchesCreated: new Counter({ name: 'smsgw_batches_created_total', help: 'Batches (campaigns) accepted.', registers }),
     messagesCancelled: new Counter({ name: 'smsgw_messages_cancelled_total', help: 'Messages cancelled (rejected CANCELLED), one by one or with their batch.', registers }),
+    dispatchRequeued: new Counter({
+      name: 'smsgw_dispatch_requeued_total',
+      help: 'Messages a dispatch job sent back to the queue for later: reason=wait (no carrier could take it: TPS, windows, breaker, pause, bind slots), retry (a carrier failed it), deferred (its account dispatch cap).',
+      labelNames: ['reason'],
+      registers,
+    }),
     messagesDeadLettered: new Counter({
       name: 'smsgw_messages_dead_lettered_total',
       help: 'Messages moved to the dead-letter queue after their dispatch attempts ran out.',

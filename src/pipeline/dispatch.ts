@@ -70,6 +70,8 @@ export interface DispatchDeps {
   readonly onFinalized: (finalized: readonly Finalized[]) => Promise<void>;
   readonly onSubmitResult?: (carrierId: string, result: SubmitClass) => void;
   readonly onDeadLettered?: (count: number) => void;
+  /** Messages sent back to the queue for later, by why (smsgw_dispatch_requeued_total). */
+  readonly onRequeued?: (reason: 'wait' | 'retry' | 'deferred', count: number) => void;
   /** A claim older than this may be taken over (the claiming worker died); default 120_000. */
   readonly claimLeaseMs?: number;
   /** First retry delay after a failed submit, ms (default 1_000); doubles per attempt. */
@@ -126,6 +128,7 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
   for (const d of deferred) {
     await deps.store.release(d.messages.map((m) => m.id));
     await requeue(deps, d.messages, now, d.delayMs, { ...requeueState(job), deferrals: (job.deferrals ?? 0) + 1 });
+    deps.onRequeued?.('deferred', d.messages.length);
   }
 
   const already = await deps.store.submittedParts(sending.map((m) => m.id));
@@ -179,12 +182,14 @@ export async function dispatchBatch(job: DispatchJob, deps: DispatchDeps): Promi
     const avoid = [...new Set(retries.map((r) => r.outcome.carrierId))];
     const delayMs = (deps.retryBaseDelayMs ?? 1_000) * 2 ** job.attempt;
     await requeue(deps, messages, now, delayMs, { ...requeueState(job), attempt: job.attempt + 1, avoidCarrierIds: avoid });
+    deps.onRequeued?.('retry', messages.length);
   }
   if (waits.length > 0) {
     await deps.store.release(waits.map((m) => m.id));
     const ceilingMs = Math.min(deps.waitMaxDelayMs ?? 15_000, (deps.waitBaseDelayMs ?? 250) * 2 ** Math.min(waitCount, 20));
     const delayMs = Math.round(ceilingMs * (0.8 + 0.4 * random()));
     await requeue(deps, waits, now, delayMs, { ...requeueState(job), waits: waitCount + 1 });
+    deps.onRequeued?.('wait', waits.length);
   }
 }
 

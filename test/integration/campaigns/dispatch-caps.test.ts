@@ -37,6 +37,12 @@ function busiestWindow(times: readonly number[], windowMs: number): number {
   return most;
 }
 
+/** smsgw_dispatch_requeued_total{reason} of this gateway. */
+async function requeued(reason: string): Promise<number> {
+  const metric = await t.gw.metrics.dispatchRequeued.get();
+  return metric.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
+
 describe('an account capped at 20 messages per second', () => {
   it('gets its 100 messages to the carrier at that rate, while an uncapped account at the same time is not slowed', { timeout: 60_000 }, async () => {
     const capped = await t.customer(100_000);
@@ -47,6 +53,7 @@ describe('an account capped at 20 messages per second', () => {
     expect((await t.admin('GET', `/api/v1/accounts/${capped.accountId}`)).body).toMatchObject({ dispatchRatePerSecond: CAP });
     expect((await t.admin('GET', `/api/v1/accounts/${free.accountId}`)).body).toMatchObject({ dispatchRatePerSecond: null });
 
+    const deferredBefore = await requeued('deferred');
     const sentAt = Date.now();
     const [cappedIds, freeIds] = await Promise.all([send(t, capped.creds, numbers('4421', 100)), send(t, free.creds, numbers('4422', 100))]);
     const final = await allFinal(t, [...cappedIds, ...freeIds], 30_000);
@@ -64,6 +71,8 @@ describe('an account capped at 20 messages per second', () => {
     // The uncapped account went straight through, long before the capped one was done.
     expect(Math.max(...freeTimes) - sentAt).toBeLessThan(2_500);
     expect(Math.max(...freeTimes)).toBeLessThan(Math.max(...cappedTimes) - 1_500);
+    // The 80 beyond the first second's burst were deferred at least once each, and shown.
+    expect((await requeued('deferred')) - deferredBefore).toBeGreaterThanOrEqual(60);
   });
 });
 
