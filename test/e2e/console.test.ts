@@ -346,11 +346,13 @@ describe('web console in Chromium', () => {
       await table.locator('tr', { hasText: messageId }).filter({ hasText: 'charge' }).filter({ hasText: '-5' }).waitFor();
       await page.getByTestId('ledger-balance').filter({ hasText: balanceAfterCampaign() }).waitFor();
     }
-    // The account's dispatch rate cap (PATCH /accounts/:id), read back through the API.
+    // The account's limits (PATCH /accounts/:id), read back through the API and in the ledger's header.
+    await page.locator('input[name="finance-credit-limit"]').fill('5000');
     await page.locator('input[name="finance-dispatch-cap"]').fill('50');
-    await page.getByRole('button', { name: 'Save cap' }).click();
-    await page.getByTestId('dispatch-cap-saved').filter({ hasText: '50 messages per second' }).waitFor();
-    expect((await t.admin('GET', `/api/v1/accounts/${accountId}`)).body.dispatchRatePerSecond).toBe(50);
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByTestId('limits-saved').filter({ hasText: '50 messages per second' }).filter({ hasText: 'Credit limit 5,000' }).waitFor();
+    expect((await t.admin('GET', `/api/v1/accounts/${accountId}`)).body).toMatchObject({ creditLimit: 5000, dispatchRatePerSecond: 50 });
+    await page.getByText('(credit limit 5,000)').waitFor();
     await screenshot(page, 'finance');
     {
       // Once the rollup has folded in the messages so far, the page charts them and offers the CSV.

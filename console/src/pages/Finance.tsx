@@ -2,7 +2,7 @@
  * Money of one account: credit it (POST /accounts/:id/credit), its ledger
  * (GET /accounts/:id/ledger, newest first, with the balance) and its rates,
  * the price-per-part overrides by prefix (GET / PUT /accounts/:id/rates), and
- * its dispatch rate cap (PATCH /accounts/:id {dispatchRatePerSecond}).
+ * its limits: credit limit and dispatch rate cap (PATCH /accounts/:id).
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { call } from '../api';
@@ -89,7 +89,7 @@ export function Finance() {
           <ErrorBox error={error} />
         </Card>
       )}
-      {valid && <DispatchCap key={selected} accountId={selected} />}
+      {valid && <AccountLimits key={selected} accountId={selected} onSaved={() => setVersion((v) => v + 1)} />}
       {!caps.ledger && <Unavailable what="The ledger and rates" endpoint="GET /api/v1/accounts/:id/ledger" />}
       {caps.ledger && valid && (
         <>
@@ -101,40 +101,59 @@ export function Finance() {
   );
 }
 
-/** The account's dispatch rate cap: messages per second at most, across its apps; empty is none. */
-function DispatchCap({ accountId }: { accountId: string }) {
+interface AccountLimitsAnswer {
+  creditLimit: number;
+  dispatchRatePerSecond: number | null;
+}
+
+/**
+ * The account's limits (PATCH /accounts/:id): its credit limit, how far
+ * below zero the balance may go (0: prepaid only), and its dispatch rate
+ * cap, messages per second at most across its apps (empty: none).
+ */
+function AccountLimits({ accountId, onSaved }: { accountId: string; onSaved: () => void }) {
   const { auth } = useConsole();
-  const account = useAsync(() => call<{ dispatchRatePerSecond: number | null }>('GET', `/api/v1/accounts/${accountId}`, { auth }), [auth, accountId]);
-  const [value, setValue] = useState<string | null>(null);
+  const account = useAsync(() => call<AccountLimitsAnswer>('GET', `/api/v1/accounts/${accountId}`, { auth }), [auth, accountId]);
+  const [credit, setCredit] = useState<string | null>(null);
+  const [cap, setCap] = useState<string | null>(null);
   const [saved, setSaved] = useState<string>();
   const [error, setError] = useState<unknown>();
-  const current = value ?? (account.data?.dispatchRatePerSecond ?? '').toString();
+  const creditValue = credit ?? (account.data?.creditLimit ?? 0).toString();
+  const capValue = cap ?? (account.data?.dispatchRatePerSecond ?? '').toString();
   async function save(e: FormEvent) {
     e.preventDefault();
     setError(undefined);
     setSaved(undefined);
     try {
-      const cap = current.trim() === '' ? null : Number(current.trim());
-      const answer = await call<{ dispatchRatePerSecond: number | null }>('PATCH', `/api/v1/accounts/${accountId}`, { auth, body: { dispatchRatePerSecond: cap } });
-      setValue(answer.dispatchRatePerSecond === null ? '' : String(answer.dispatchRatePerSecond));
-      setSaved(answer.dispatchRatePerSecond === null ? 'No dispatch cap.' : `Dispatch capped at ${answer.dispatchRatePerSecond} messages per second.`);
+      const body = { creditLimit: Number(creditValue.trim() || '0'), dispatchRatePerSecond: capValue.trim() === '' ? null : Number(capValue.trim()) };
+      const answer = await call<AccountLimitsAnswer>('PATCH', `/api/v1/accounts/${accountId}`, { auth, body });
+      setCredit(String(answer.creditLimit));
+      setCap(answer.dispatchRatePerSecond === null ? '' : String(answer.dispatchRatePerSecond));
+      const creditText = answer.creditLimit > 0 ? `Credit limit ${money(answer.creditLimit)}` : 'Prepaid only (no credit limit)';
+      const capText = answer.dispatchRatePerSecond === null ? 'no dispatch cap' : `dispatch capped at ${answer.dispatchRatePerSecond} messages per second`;
+      setSaved(`${creditText}; ${capText}.`);
+      onSaved();
     } catch (err) {
       setError(err);
     }
   }
   return (
-    <Card title="Dispatch cap">
+    <Card title="Limits">
       <form className="filters" onSubmit={save}>
         <label>
-          Messages per second (empty: none)
-          <input name="finance-dispatch-cap" type="number" min={1} step={1} value={current} onChange={(e) => setValue(e.target.value)} disabled={!account.data} />
+          Credit limit (minor units, 0: prepaid only)
+          <input name="finance-credit-limit" type="number" min={0} step={1} value={creditValue} onChange={(e) => setCredit(e.target.value)} disabled={!account.data} required />
+        </label>
+        <label>
+          Dispatch cap, messages per second (empty: none)
+          <input name="finance-dispatch-cap" type="number" min={1} step={1} value={capValue} onChange={(e) => setCap(e.target.value)} disabled={!account.data} />
         </label>
         <button type="submit" disabled={!account.data}>
-          Save cap
+          Save limits
         </button>
       </form>
       {saved && (
-        <p className="ok" data-testid="dispatch-cap-saved">
+        <p className="ok" data-testid="limits-saved">
           {saved}
         </p>
       )}
