@@ -273,7 +273,7 @@ describe('web console in Chromium', () => {
     }
   }, STEP_MS);
 
-  it('campaigns: 20 numbers sent as the app are watched to completion; a scheduled one from a CSV file is cancelled from the page', async () => {
+  it('campaigns: 20 numbers sent as the app are watched to completion; a scheduled one of 60 from a CSV file is paged through and cancelled from its page', async () => {
     await nav(page, 'Campaigns');
     const form = page.getByTestId('campaign-form');
     const numbers = Array.from({ length: 18 }, (_, i) => `+98912${2_000_000 + i}`);
@@ -309,11 +309,13 @@ describe('web console in Chromium', () => {
     await page.getByTestId('batch-messages').getByRole('link').first().click();
     await page.getByTestId('detail-status').filter({ hasText: 'delivered' }).waitFor();
 
-    // A second campaign from a CSV file, an hour ahead, cancelled from its page before it goes out: nothing charged.
+    // A second campaign from a CSV file of 60 numbers, an hour ahead: its page lists the messages 50 at a time;
+    // it is cancelled from there before it goes out, and nothing is charged.
     await nav(page, 'Campaigns');
     const at = new Date(Date.now() + 3_600_000);
+    const later = Array.from({ length: 60 }, (_, i) => `+98913${3_000_000 + i}`);
     const pad = (n: number) => String(n).padStart(2, '0');
-    await form.locator('input[name="campaign-csv"]').setInputFiles({ name: 'later.csv', mimeType: 'text/csv', buffer: Buffer.from(`to\r\n${numbers[0]}\r\n${numbers[1]}\r\n`) });
+    await form.locator('input[name="campaign-csv"]').setInputFiles({ name: 'later.csv', mimeType: 'text/csv', buffer: Buffer.from(`to\r\n${later.join('\r\n')}\r\n`) });
     expect(await form.locator('textarea[name="campaign-numbers"]').isDisabled()).toBe(true);
     await form.locator('textarea[name="campaign-text"]').fill('Later sale');
     await form.locator('input[name="campaign-schedule"]').fill(`${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`);
@@ -323,13 +325,25 @@ describe('web console in Chromium', () => {
     expect((await t.admin('GET', `/api/v1/batches/${scheduledId}`)).body.scheduleAt).not.toBeNull();
     await result.getByRole('link').click();
     await page.getByTestId('detail-batch-state').filter({ hasText: 'scheduled' }).waitFor();
+    const rows = page.getByTestId('batch-messages').locator('tbody tr', { hasText: 'accepted' });
+    // Expanded in the background; the page refreshes itself until the 50 newest are listed.
+    await page.getByRole('heading', { name: 'Messages 1–50, newest first' }).waitFor();
+    expect(await rows.count()).toBe(50);
+    const newest = await rows.first().textContent();
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.getByRole('heading', { name: 'Messages 51–60, newest first' }).waitFor();
+    expect(await rows.count()).toBe(10);
+    expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await page.getByRole('heading', { name: 'Messages 1–50, newest first' }).waitFor();
+    expect(await rows.first().textContent()).toBe(newest);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Cancel campaign' }).click();
-    await page.getByTestId('cancel-answer').filter({ hasText: 'Cancelled 2 messages' }).waitFor();
+    await page.getByTestId('cancel-answer').filter({ hasText: 'Cancelled 60 messages' }).waitFor();
     await page.getByTestId('detail-batch-state').filter({ hasText: 'cancelled' }).waitFor();
     expect(await page.getByTestId('detail-batch-cost').textContent()).toBe('0');
     const cancelled = (await t.admin('GET', `/api/v1/batches/${scheduledId}`)).body;
-    expect(cancelled).toMatchObject({ state: 'cancelled', total: 2, cancelled: 2, cost: 0 });
+    expect(cancelled).toMatchObject({ state: 'cancelled', total: 60, cancelled: 60, cost: 0 });
     await nav(page, 'Campaigns');
     await page.getByTestId(`batch-${scheduledId}`).getByTestId('batch-state').filter({ hasText: 'cancelled' }).waitFor();
     expect(await page.getByTestId(`batch-${scheduledId}`).getByTestId('batch-cost').textContent()).toBe('0');

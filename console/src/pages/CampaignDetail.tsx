@@ -1,8 +1,9 @@
 /**
  * One campaign: its progress (GET /api/v1/batches/:id, every 2 s until it is
  * completed or cancelled), Cancel (POST /api/v1/batches/:id/cancel, after a
- * confirm) with the gateway's answer, and the first page of its messages
- * (GET /api/v1/batches/:id/messages) linking to the message detail.
+ * confirm) with the gateway's answer, and its messages a page of 50 at a
+ * time, newest first (GET /api/v1/batches/:id/messages, cursor paging),
+ * linking to the message detail.
  */
 import { useState } from 'react';
 import { call, type BatchProgress, type Message, type Page } from '../api';
@@ -18,6 +19,9 @@ interface CancelAnswer {
 }
 
 /** The counts shown, in the order of a message's life. */
+/** Messages per page of the list. */
+const PAGE = 50;
+
 const COUNTS = ['total', 'created', 'accepted', 'held', 'queued', 'submitted', 'delivered', 'undelivered', 'expired', 'failed', 'rejected', 'cancelled', 'refunded'] as const;
 
 export function CampaignDetail({ id }: { id: string }) {
@@ -25,7 +29,13 @@ export function CampaignDetail({ id }: { id: string }) {
   const appAuth = useAppAuth();
   const auth = role === 'admin' ? sessionAuth : appAuth.auth;
   const progress = useAsync(() => call<BatchProgress>('GET', `/api/v1/batches/${id}`, { auth }), [auth, id]);
-  const messages = useAsync(() => call<Page<Message>>('GET', `/api/v1/batches/${id}/messages?limit=50`, { auth }), [auth, id]);
+  // The cursors of the pages before this one (empty: the newest page).
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const messages = useAsync(
+    () => call<Page<Message>>('GET', `/api/v1/batches/${id}/messages?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { auth }),
+    [auth, id, cursor],
+  );
   const [cancelAnswer, setCancelAnswer] = useState<CancelAnswer>();
   const [error, setError] = useState<unknown>();
   const p = progress.data;
@@ -92,7 +102,19 @@ export function CampaignDetail({ id }: { id: string }) {
           )}
         </Card>
       )}
-      <Card title="Messages (newest 50)">
+      <Card
+        title={`Messages ${cursors.length * PAGE + 1}–${cursors.length * PAGE + (messages.data?.items.length ?? 0)}, newest first`}
+        actions={
+          <>
+            <button onClick={() => setCursors((c) => c.slice(0, -1))} disabled={cursors.length === 0}>
+              ← Newer
+            </button>{' '}
+            <button onClick={() => messages.data?.nextCursor && setCursors((c) => [...c, messages.data!.nextCursor!])} disabled={!messages.data?.nextCursor}>
+              Older →
+            </button>
+          </>
+        }
+      >
         <ErrorBox error={messages.error} />
         <table data-testid="batch-messages">
           <thead>
