@@ -122,25 +122,35 @@ export interface SimulatorProcessOptions {
   readonly dlrDelayMs: number;
   /** Unanswered submit_sm per bind before the simulator stops reading (at least the client's window). */
   readonly inboundWindow: number;
+  /** Record when submits to destinations with this prefix arrive (`arrivals`). */
+  readonly watchPrefix?: string;
 }
 
 /** `npm run simulator` as a child process; resolves with its port once it listens. */
-export async function startSimulator(o: SimulatorProcessOptions): Promise<BenchProcess & { port: number }> {
+export async function startSimulator(o: SimulatorProcessOptions): Promise<BenchProcess & { port: number; arrivals: Map<string, number> }> {
   const args = ['--port', '0', '--submit-delay-ms', String(o.submitDelayMs), '--dlr-delay-ms', String(o.dlrDelayMs), '--inbound-window', String(o.inboundWindow), '--stats-interval-s', '3600'];
+  if (o.watchPrefix !== undefined) args.push('--print-submits-to', o.watchPrefix);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // destination -> epoch ms the simulator received its submit_sm (the first one, when several).
+  const arrivals = new Map<string, number>();
+  let out = '';
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error('simulator did not start within 30 s')), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /listening on port (\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
+      const lines = out.split('\n');
+      out = lines.pop() ?? '';
+      for (const line of lines) {
+        const listening = /listening on port (\d+)/.exec(line);
+        if (listening) {
+          clearTimeout(timer);
+          resolve(Number(listening[1]));
+        }
+        const submit = /^submit (\d+) (\d+)$/.exec(line);
+        if (submit && !arrivals.has(submit[1]!)) arrivals.set(submit[1]!, Number(submit[2]));
       }
     });
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   });
-  child.stdout!.resume();
-  return { ...managed('simulator', child), port };
+  return { ...managed('simulator', child), port, arrivals };
 }

@@ -12,11 +12,14 @@ const USAGE = `usage: simulator [--host 127.0.0.1] [--port 0] [--dlr-delay-ms 10
                  [--submit-delay-ms 0] [--id-style hex|decimal] [--seed 1]
                  [--system-id ID --password PW] [--behaviour normal|throttle|silent|down]
                  [--inbound-window 100] [--deliver-window 100] [--stats-interval-s 5]
+                 [--print-submits-to PREFIX]
   --submit-delay-ms   wait before each submit_sm_resp (a real SMSC answers in 10-50 ms)
   --dlr-delay-ms      wait between submit_sm_resp and the receipt (deliver_sm)
   --inbound-window    submit_sm a bind may have unanswered before we stop reading it
                       (raise it to at least the ESME's window, e.g. Kannel's max-pending-submits)
-  --deliver-window    receipts (deliver_sm) outstanding per bind`;
+  --deliver-window    receipts (deliver_sm) outstanding per bind
+  --print-submits-to  print "submit <destination> <epoch ms>" for each submit_sm to a
+                      destination starting with PREFIX (benchmarks time the arrival)`;
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n${USAGE}\n`);
@@ -33,6 +36,7 @@ function numberArg(name: string, value: string | undefined, min: number, max: nu
 interface CliOptions {
   readonly simulator: SmscSimulatorOptions;
   readonly statsIntervalMs: number;
+  readonly printSubmitsTo: string | undefined;
 }
 
 function parseOptions(argv: string[]): CliOptions {
@@ -54,6 +58,7 @@ function parseOptions(argv: string[]): CliOptions {
         'inbound-window': { type: 'string' },
         'deliver-window': { type: 'string' },
         'stats-interval-s': { type: 'string' },
+        'print-submits-to': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -91,6 +96,7 @@ function parseOptions(argv: string[]): CliOptions {
   return {
     simulator: Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SmscSimulatorOptions,
     statsIntervalMs: statsIntervalS * 1000,
+    printSubmitsTo: values['print-submits-to'],
   };
 }
 
@@ -99,6 +105,12 @@ async function main(): Promise<void> {
   const simulator = new SmscSimulator(cli.simulator);
   const { port } = await simulator.start();
   process.stdout.write(`smsc simulator listening on port ${port}\n`);
+  const prefix = cli.printSubmitsTo;
+  if (prefix !== undefined) {
+    simulator.on('submit', (s) => {
+      if (s.destinationAddr.startsWith(prefix)) process.stdout.write(`submit ${s.destinationAddr} ${s.receivedAt}\n`);
+    });
+  }
   let last = { ...simulator.stats };
   const timer = setInterval(() => {
     const s = simulator.stats;
