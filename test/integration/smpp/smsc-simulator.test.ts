@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -122,5 +123,37 @@ describe('SmscSimulator', () => {
     if (mo?.command !== 'deliver_sm') throw new Error('expected deliver_sm');
     expect(mo.fields).toMatchObject({ esm_class: 0, data_coding: 8, source_addr: '989121234567', destination_addr: '3000' });
     expect(mo.fields.short_message.toString('hex')).toBe('0633064406270645') // U+0633 U+0644 U+0627 U+0645, UTF-16BE;
+  });
+
+  it('refuses a bind over maxBindsPerSystemId with ESME_RBINDFAIL, per system_id, and takes one again once a bind closes', async () => {
+    const { sim, port } = await simulator({ maxBindsPerSystemId: 2 });
+    const first = await client(port, 'transceiver');
+    await client(port, 'transmitter');
+    await expect(client(port, 'receiver')).rejects.toMatchObject({ commandStatus: 0x0d });
+    await client(port, 'transceiver', 'someone-else');
+    expect(sim.stats.bindsRefused).toBe(1);
+    first.session.close();
+    await waitFor(() => sim.boundSessions === 2);
+    await client(port, 'receiver');
+    expect(sim.peakBinds).toBe(2);
+  });
+
+  it('as a process, prints the arrival of each submit_sm to a watched prefix (--print-submits-to)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', '--port', '0', '--print-submits-to', '4477'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => void child.kill('SIGTERM'));
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await waitFor(() => /listening on port \d+/.test(out), 20_000);
+    const port = Number(/listening on port (\d+)/.exec(out)![1]);
+    const { session } = await client(port, 'transmitter');
+    const before = Date.now();
+    await session.request('submit_sm', { ...SUBMIT, destination_addr: '447700900123' });
+    await session.request('submit_sm', { ...SUBMIT, destination_addr: '989121234567' });
+    await waitFor(() => out.includes('submit 447700900123 '));
+    const lines = out.split('\n').filter((l) => l.startsWith('submit '));
+    expect(lines).toHaveLength(1);
+    const at = Number(lines[0]!.split(' ')[2]);
+    expect(at).toBeGreaterThanOrEqual(before - 5);
+    expect(at).toBeLessThanOrEqual(Date.now());
   });
 });
